@@ -1,0 +1,1 @@
+"""Vendors behind small interfaces: each module has a Protocol named by role and a local stand-in."""

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the engine, small query functions and Alembic migrations."""

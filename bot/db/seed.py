@@ -1,0 +1,55 @@
+"""Seeded businesses: "demo" is Shine Mobile Detailing, used by `bot demo`, the simulator and tests."""
+
+from collections.abc import Callable
+from datetime import time
+
+from sqlmodel import Session, select
+
+from bot.db.tables import Business, Service, Staff, WeeklyHours
+
+DEMO_SLUG = "shine"
+DEMO_CUSTOMER_PHONES = ("+15550100001", "+15550100002", "+15550100003")
+
+
+def seed_demo(session: Session) -> Business:
+    """Shine Mobile Detailing, created once; a second run finds it and changes nothing."""
+    existing = session.exec(select(Business).where(Business.slug == DEMO_SLUG)).first()
+    if existing is not None:
+        return existing
+    business = Business(
+        slug=DEMO_SLUG, name="Shine Mobile Detailing", time_zone="America/Chicago",
+        sms_phone="+15550001111", whatsapp_phone="+15550001111", owner_phones=["+15550002222"],
+        address="we come to you", is_mobile=True, currency="usd", buffer_minutes=15,
+    )
+    session.add(business)
+    session.flush()
+    services = [
+        Service(business_id=business.id, name="Express Wash", aliases=["express", "wash", "quick wash"],
+                duration_minutes=45, price_cents=4000, deposit_cents=1000),
+        Service(business_id=business.id, name="Full Detail", aliases=["full detail", "full", "detail"],
+                duration_minutes=180, price_cents=18000, deposit_cents=5000),
+        Service(business_id=business.id, name="Interior Detail", aliases=["interior", "inside", "inside only"],
+                duration_minutes=90, price_cents=9000, deposit_cents=2500),
+    ]
+    session.add_all(services)
+    for name in ("Alex", "Sam"):
+        staff = Staff(business_id=business.id, name=name)
+        session.add(staff)
+        session.flush()
+        session.add_all(WeeklyHours(staff_id=staff.id, weekday=day, opens=time(8), closes=time(18))
+                        for day in range(6))  # Monday to Saturday
+    session.flush()
+    return business
+
+
+SEEDS: dict[str, Callable[[Session], Business]] = {"demo": seed_demo}
+
+
+def prepare(url: str, seed: str = "demo") -> None:
+    """Migrate the database at `url` to the newest schema and seed it; safe to run again."""
+    from bot.db.schema import upgrade
+    from bot.db.session import transaction
+
+    upgrade(url)
+    with transaction(url) as session:
+        SEEDS[seed](session)

@@ -1,0 +1,47 @@
+"""Phone numbers and Twilio addresses ("+15551234567", "whatsapp:+15551234567")."""
+
+from enum import StrEnum
+
+import phonenumbers
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+def e164(raw: str, default_region: str = "US") -> str | None:
+    """The number in E.164 form, or None when it is not a possible phone number."""
+    try:
+        number = phonenumbers.parse(raw.strip(), default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def split_address(address: str) -> tuple[Channel, str | None]:
+    """The channel and E.164 phone of a Twilio address ("whatsapp:+1555..." or "+1555...")."""
+    address = address.strip()
+    if address.lower().startswith("whatsapp:"):
+        return Channel.WHATSAPP, e164(address.split(":", 1)[1])
+    return Channel.SMS, e164(address)
+
+
+def address_of(channel: Channel, phone: str) -> str:
+    """The Twilio address for a phone on a channel."""
+    return f"whatsapp:{phone}" if channel is Channel.WHATSAPP else phone
+
+
+def masked(phone: str) -> str:
+    """A phone for logs: only the last four digits stay readable."""
+    return "*" * max(len(phone) - 4, 0) + phone[-4:]
+
+
+def pretty(phone: str) -> str:
+    """A phone as people write it in their region, e.g. (555) 000-2222."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        return phone

@@ -1,0 +1,125 @@
+"""One conversation turn: an inbound text in, the replies out, all in one database transaction."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.adapters.payment import PaymentGateway
+from bot.db import queries
+from bot.db.tables import Business, Conversation, Customer, Message
+from bot.domain.phone import Channel, masked, split_address
+from bot.front_desk import FrontDesk
+from flows import help as help_flow
+from flows import owner as owner_flow
+from flows.booking import unknown_text
+from flows.context import Said, Turn
+from flows.registry import CUSTOMER_FLOWS, DEFAULT_FLOW
+from nlu import Intent, parse
+
+log = logging.getLogger(__name__)
+
+MAX_REPLY_CHARS = 1500  # one Twilio message is at most 1,600 characters
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A text as Twilio delivers it: addresses may carry the "whatsapp:" prefix."""
+
+    to_address: str
+    from_address: str
+    body: str
+    provider_id: str
+    media_count: int = 0
+
+
+@dataclass
+class TurnResult:
+    replies: list[str]
+    handled: bool = True                  # False: no business has that number; nothing was stored
+    duplicate: bool = False
+    offers: list[datetime] = field(default_factory=list)
+
+
+def receive(session: Session, inbound: Inbound, *, now: datetime, payments: PaymentGateway) -> TurnResult:
+    """Handle one inbound text inside the caller's transaction and return the replies to send back."""
+    channel, business_phone = split_address(inbound.to_address)
+    _, phone = split_address(inbound.from_address)
+    business = business_phone and queries.business_by_number(session, channel=channel, phone=business_phone)
+    if not business or phone is None:
+        log.warning("inbound text to unknown number %s from %s; ignored", inbound.to_address,
+                    masked(inbound.from_address))
+        return TurnResult([], handled=False)
+    first = queries.inbound_by_provider_id(session, provider_id=inbound.provider_id)
+    if first is not None:
+        # Twilio retries a webhook it thinks failed: answer exactly as the first time, do nothing twice.
+        return TurnResult([m.body for m in queries.replies_to(session, message_id=first.id)], duplicate=True)
+    message = Message(business_id=business.id, direction="in", channel=channel.value, phone=phone,
+                      body=inbound.body[:1600], provider_id=inbound.provider_id, status="received", created_at=now)
+    session.add(message)
+    session.flush()
+
+    if phone in business.owner_phones:
+        desk = FrontDesk(session, business, Customer(business_id=business.id, phone=phone), channel, now, payments)
+        replies = [owner_flow.answer(parse(inbound.body, now=now, tz=business.time_zone), desk)]
+        return _answered(session, business, message, Turn(replies, ""))
+
+    customer = queries.customer_for(session, business_id=business.id, phone=phone)
+    conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel, now=now)
+    conversation.last_inbound_at = now
+    desk = FrontDesk(session, business, customer, channel, now, payments)
+    offered = [datetime.fromisoformat(s) for s in conversation.data.get("offered", [])]
+    meaning = parse(inbound.body, now=now, tz=business.time_zone, services=[s.name for s in desk.services],
+                    offered=offered, aliases={s.name: s.aliases for s in desk.services})
+    turn = _step(business, customer, conversation, Said(inbound.body, meaning), desk, inbound)
+    if turn is None:
+        return _answered(session, business, message, Turn([], conversation.state))
+    _save(conversation, turn, now)
+    return _answered(session, business, message, turn)
+
+
+def _step(business: Business, customer: Customer, conversation: Conversation, said: Said, desk: FrontDesk,
+          inbound: Inbound) -> Turn | None:
+    """Compliance keywords first, then global intents, then the conversation's current flow step."""
+    intent = said.parse.intent
+    if intent is Intent.OPTOUT:
+        customer.opted_out, customer.opted_out_at = True, desk.now
+        return Turn([f"You're unsubscribed from {business.name} and won't get more texts. Reply START to "
+                     f"subscribe again."], "", {})
+    if intent is Intent.OPTIN:
+        customer.opted_out, customer.opted_out_at = False, None
+        return Turn([f"You're subscribed to {business.name} again. {help_flow.menu_text(desk)}"], "", {})
+    if customer.opted_out:
+        return None  # they asked us to stop: store the text, answer nothing
+    if not said.text.strip():
+        text = ("Thanks for the picture! I can only read text, though. " if inbound.media_count else "")
+        return Turn([text + help_flow.menu_text(desk)], conversation.state, conversation.data)
+    in_flow = conversation.state not in ("", None)
+    if intent in help_flow.HANDLED and not (in_flow and intent in (Intent.GREET, Intent.THANKS)):
+        return Turn([help_flow.answer(said, desk)], conversation.state, conversation.data)
+    flow = CUSTOMER_FLOWS.get(conversation.flow or DEFAULT_FLOW, CUSTOMER_FLOWS[DEFAULT_FLOW])
+    turn = flow(conversation.state, said, dict(conversation.data), desk)
+    if not turn.replies:
+        turn.replies = [unknown_text()]
+    return turn
+
+
+def _save(conversation: Conversation, turn: Turn, now: datetime) -> None:
+    conversation.flow = DEFAULT_FLOW if turn.state else ""
+    conversation.state = turn.state
+    conversation.data = turn.data
+    conversation.version += 1
+    conversation.updated_at = now
+
+
+def _answered(session: Session, business: Business, inbound: Message, turn: Turn) -> TurnResult:
+    replies = [r[:MAX_REPLY_CHARS] for r in turn.replies]
+    for body in replies:
+        session.add(Message(business_id=business.id, direction="out", channel=inbound.channel, phone=inbound.phone,
+                            body=body, reply_to_id=inbound.id, status="replied", created_at=inbound.created_at,
+                            offers=[o.isoformat() for o in turn.offers]))
+    inbound.status = "replied" if replies else "received"
+    return TurnResult(replies, offers=list(turn.offers))
+
+

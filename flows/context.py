@@ -1,0 +1,75 @@
+"""What a flow step gets and gives back. Steps do no I/O beyond the `Desk` they are handed."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from nlu import Parse, TimeWindow
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    name: str
+    duration_minutes: int
+    price_cents: int
+    deposit_cents: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """What asking for the deposit led to: a link to pay, or (no deposit due) the booking's new status."""
+
+    link: str | None
+    amount_cents: int
+    status: str
+
+
+@dataclass
+class Turn:
+    replies: list[str]
+    state: str
+    data: dict[str, Any] = field(default_factory=dict)
+    offers: list[datetime] = field(default_factory=list)   # the slots offered in this turn, in order
+
+
+class Desk(Protocol):
+    """The business as a flow sees it; the engine implements it over the database and adapters."""
+
+    now: datetime
+    tz: str
+    business_name: str
+    currency: str
+    contact: str
+    services: Sequence[ServiceInfo]
+    customer_name: str | None
+
+    def offers(self, service: str, windows: Sequence[TimeWindow], *, asap: bool) -> tuple[list[datetime], bool]:
+        """Up to three free starts for the service in the windows, and whether they are inside them
+        (False: the windows had nothing and these are the nearest alternatives)."""
+        ...
+
+    def hold(self, service: str, start: datetime) -> int | None:
+        """Hold the slot for this customer; the booking id, or None when it was just taken."""
+        ...
+
+    def release(self, booking_id: int) -> None:
+        """Give up a hold the customer no longer wants."""
+        ...
+
+    def remember_name(self, name: str) -> None: ...
+
+    def request_deposit(self, booking_id: int) -> Deposit: ...
+
+    def tell_owner(self, text: str) -> None:
+        """Queue a text to the owner."""
+        ...
+
+
+@dataclass(frozen=True)
+class Said:
+    """One inbound message: its raw text and what nlu made of it."""
+
+    text: str
+    parse: Parse
