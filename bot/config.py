@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     google_maps_api_key: str = ""
     # How often the in-process dispatcher of the embedded default looks for due work.
-    dispatcher_interval_seconds: float = 5.0
+    dispatcher_interval_seconds: float = 2.0
 
     @field_validator("public_base_url")
     @classmethod

@@ -73,7 +73,7 @@ def free_slots(staff: Sequence[StaffCalendar], rules: SlotRules, window: Span, *
     A window with start == end asks for that exact start time.
     """
     earliest = max(window.start, now + rules.notice)
-    latest_start = min(window.end, now + rules.horizon)
+    latest_start = min(window.end - _TICK, now + rules.horizon)  # the window's end is exclusive
     if window.start == window.end:
         latest_start = window.start if earliest <= window.start <= now + rules.horizon else earliest - _TICK
     if latest_start < earliest:

@@ -1,0 +1,73 @@
+"""The FastAPI app: `api.main:app` for uvicorn, `create_app()` for tests and `bot demo`."""
+
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from api import pay, simulator, twilio_webhook
+from bot.config import Settings, get_settings
+from bot.wiring import adapters_from
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
+               dispatcher: bool = False) -> FastAPI:
+    """The app. With `dispatcher`, due work and the outbox run on an in-process loop (embedded default)."""
+    settings = settings or get_settings()
+    adapters = adapters_from(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        loop = None
+        if dispatcher:
+            from tasks.local_loop import LocalDispatcher
+
+            loop = LocalDispatcher(settings.database_url, adapters, clock, settings.dispatcher_interval_seconds)
+            loop.start()
+        yield
+        if loop is not None:
+            loop.stop()
+
+    app = FastAPI(title="Booking bot", version="0.1.0", lifespan=lifespan)
+    app.state.settings, app.state.clock, app.state.adapters = settings, clock, adapters
+    app.include_router(twilio_webhook.router)
+    app.include_router(pay.router)
+    app.include_router(simulator.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/simulator")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"detail": f"invalid request: {fields}"}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not a customer's mistake: log it whole, show nobody the stack trace.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "Something went wrong on our side."}, status_code=500)
+
+    return app
+
+
+def __getattr__(name: str):
+    # `uvicorn api.main:app` builds the app on first access, not at import time.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,67 @@
+"""POST /twilio/messages: Twilio's inbound SMS and WhatsApp webhook, answered with TwiML."""
+
+import logging
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from api.deps import AdaptersDep, ClockDep, SettingsDep
+from bot.db.session import transaction
+from bot.engine import Inbound, TurnResult, receive
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+REQUIRED = ("From", "To", "MessageSid")
+
+
+@router.post("/twilio/messages", response_class=Response,
+             responses={200: {"content": {"application/xml": {}}, "description": "TwiML with the replies"}})
+async def twilio_messages(request: Request, settings: SettingsDep, clock: ClockDep, adapters: AdaptersDep) -> Response:
+    """Twilio's form POST for an inbound text; the reply goes back in the same thread as TwiML."""
+    try:
+        form = {key: str(value) for key, value in (await request.form()).items()}
+    except Exception:  # a body that is not form data at all
+        raise HTTPException(400, "expected application/x-www-form-urlencoded form fields from Twilio")
+    if settings.twilio_auth_token:
+        # Twilio signs the exact public URL it called (query string included), so behind a proxy
+        # the URL the app sees differs; check against the configured public base instead.
+        url = settings.public_base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
+            log.warning("rejected a Twilio webhook with a bad or missing signature")
+            raise HTTPException(403, "invalid Twilio signature")
+    missing = [name for name in REQUIRED if not form.get(name, "").strip()]
+    if missing:
+        raise HTTPException(400, f"missing Twilio form field(s): {', '.join(missing)}")
+    inbound = Inbound(to_address=form["To"], from_address=form["From"], body=form.get("Body", ""),
+                      provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")))
+    # The turn is blocking database work: keep it off the event loop.
+    result = await run_in_threadpool(deliver, settings.database_url, inbound, clock(), adapters)
+    return twiml(result)
+
+
+def deliver(database_url: str, inbound: Inbound, now, adapters) -> TurnResult:
+    """Run the turn in its own transaction; a concurrent duplicate (unique provider id) is re-read."""
+    try:
+        with transaction(database_url) as session:
+            return receive(session, inbound, now=now, payments=adapters.payments)
+    except IntegrityError:
+        with transaction(database_url) as session:
+            return receive(session, inbound, now=now, payments=adapters.payments)
+
+
+def twiml(result: TurnResult) -> Response:
+    response = MessagingResponse()
+    for reply in result.replies:
+        response.message(reply)
+    return Response(content=str(response), media_type="application/xml")
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
