@@ -1,0 +1,108 @@
+"""Every odd input to the webhook gets a clear answer: no 5xx, no stack trace, nothing corrupted."""
+
+import pytest
+
+from tests.conftest import AUTH_TOKEN, DANA, PUBLIC_BASE, replies, rows, signed_post, twilio_form
+
+
+def test_a_forged_signature_is_refused_and_nothing_is_stored(client, db_url):
+    response = signed_post(client, twilio_form("tomorrow afternoon, full detail"), token="not-the-real-token")
+    assert response.status_code == 403
+    assert rows(db_url, "select count(*) from message") == [(0,)]
+
+
+def test_a_missing_signature_is_refused(client, db_url):
+    response = client.post("/twilio/messages", data=twilio_form("hi"))
+    assert response.status_code == 403
+    assert rows(db_url, "select count(*) from customer") == [(0,)]
+
+
+def test_a_body_changed_after_signing_is_refused(client):
+    form = twilio_form("1")
+    from twilio.request_validator import RequestValidator
+
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_BASE + "/twilio/messages", form)
+    form["Body"] = "2"
+    assert signed_post(client, form, signature=signature).status_code == 403
+
+
+def test_signature_is_checked_against_the_public_url_behind_a_proxy(client):
+    # TestClient calls http://testserver/...; Twilio signed https://bot.example.com/... (PUBLIC_BASE_URL).
+    assert signed_post(client, twilio_form("menu")).status_code == 200
+
+
+def test_unknown_business_number_gets_empty_twiml_and_stores_nothing(client, db_url):
+    response = signed_post(client, twilio_form("hi", to="+15559999999"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert replies(response) == []
+    assert rows(db_url, "select count(*) from message") == [(0,)]
+    assert rows(db_url, "select count(*) from customer") == [(0,)]
+
+
+@pytest.mark.parametrize("missing", ["From", "To", "MessageSid"])
+def test_missing_fields_get_400_naming_them(client, missing):
+    form = twilio_form("hi")
+    del form[missing]
+    response = signed_post(client, form)
+    assert response.status_code == 400
+    assert missing in response.json()["detail"]
+
+
+def test_a_body_that_is_not_a_form_gets_400(client):
+    response = client.post("/twilio/messages", content=b"\xff\xfe{not a form", headers={
+        "content-type": "multipart/form-data; boundary=nope", "X-Twilio-Signature": "x"})
+    assert response.status_code in (400, 403)
+
+
+@pytest.mark.parametrize("body", [
+    "", "   ", "😀😀😀", "🚗✨", "x" * 1600, "Quisiera una cita mañana en la tarde", "'; DROP TABLE booking; --",
+    "<script>alert(1)</script>", "\x00\x07\x1b[31m", "??", "full detail " * 130,
+], ids=["empty", "spaces", "emoji", "emoji-car", "1600-chars", "spanish", "sql", "html", "control", "questions",
+        "long-repeat"])
+def test_odd_texts_get_a_short_helpful_reply(client, db_url, body):
+    response = signed_post(client, twilio_form(body))
+    assert response.status_code == 200
+    texts = replies(response)
+    assert len(texts) == 1 and 0 < len(texts[0]) <= 1600
+    assert "Traceback" not in texts[0] and "Error" not in texts[0]
+    assert rows(db_url, "select count(*) from message where direction = 'in'") == [(1,)]
+
+
+def test_media_only_message_is_acknowledged(client):
+    texts = replies(signed_post(client, twilio_form("", NumMedia="1", MediaUrl0="https://api.twilio.com/x.jpg",
+                                                    MediaContentType0="image/jpeg")))
+    assert texts[0].startswith("Thanks for the picture! I can only read text, though.")
+
+
+def test_unparseable_from_number_is_ignored_safely(client, db_url):
+    response = signed_post(client, twilio_form("hi", from_="not-a-phone"))
+    assert response.status_code == 200 and replies(response) == []
+
+
+def test_a_bad_text_mid_conversation_keeps_the_offer(client, db_url):
+    signed_post(client, twilio_form("tomorrow afternoon, full detail"))
+    assert replies(signed_post(client, twilio_form("🤷")))[0] == (
+        "Reply with a number from 1 to 3, or tell me another day or time.")
+    assert "holding Wed Mar 11, 2:00 PM" in replies(signed_post(client, twilio_form("2")))[0]
+
+
+def test_menu_lists_services_with_prices(client):
+    text = replies(signed_post(client, twilio_form("MENU")))[0]
+    assert "1) Express Wash - $40, 45 min" in text and "2) Full Detail - $180, 3 hr" in text
+
+
+def test_unknown_pay_token_is_404(client):
+    assert client.get("/pay/nope").status_code == 404
+    assert client.post("/pay/nope").status_code == 404
+
+
+def test_simulator_page_and_thread(client, db_url):
+    page = client.get("/simulator")
+    assert page.status_code == 200 and "Shine Mobile Detailing" in page.text
+    sent = client.post("/simulator/messages", json={"from": DANA, "channel": "sms", "body": "menu"})
+    assert sent.status_code == 200 and "Express Wash" in sent.json()["replies"][0]
+    thread = client.get("/simulator/messages", params={"phone": DANA, "channel": "sms"}).json()["messages"]
+    assert [(m["direction"], m["body"][:4]) for m in thread] == [("in", "menu"), ("out", "Hi! ")]
+    assert client.post("/simulator/messages", json={"from": "hello", "body": "x"}).status_code == 422
+    assert client.get("/simulator/messages", params={"phone": "zzz"}).status_code == 422
