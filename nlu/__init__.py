@@ -31,6 +31,11 @@ def parse(text: str, *, now: datetime, tz: str, services: Sequence[str] = (), of
     found = when(words, now=now, tz=zone, day_parts=dict(day_parts) if day_parts else None, horizon=horizon)
     service = matched_service(words, services, aliases)
     choice = choice_in(words, offered, zone)
+    if choice is not None and found.days_named and found.windows:
+        # "friday at 3" while Wednesday's 3:00 is on offer asks for Friday, not for option 3.
+        named_dates = {w.start.date() for w in found.windows}
+        if offered[choice - 1].astimezone(zone).date() not in named_dates:
+            choice = None
     intent, confidence = classify(text, words, has_time=bool(found.windows) or found.past,
                                   has_service=service is not None, has_choice=choice is not None)
     return Parse(

@@ -60,6 +60,7 @@ class When:
     windows: tuple[TimeWindow, ...]
     asap: bool = False
     past: bool = False
+    days_named: bool = False           # the text named a day, not only a time
 
 
 def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str, tuple[time, time]] | None = None,
@@ -69,6 +70,7 @@ def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str,
     local_now = now.astimezone(tz)
     today = local_now.date()
     days, past = _days(tokens, today)
+    named = bool(days)
     if any(t in _ASAP for t in tokens) and not days:
         return When((TimeWindow(local_now, local_now + horizon),), asap=True)
     span = _time_of_day(tokens, parts)
@@ -88,7 +90,7 @@ def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str,
             past = True
             continue
         windows.append(TimeWindow(start, end))
-    return When(tuple(windows), past=past and not windows)
+    return When(tuple(windows), past=past and not windows, days_named=named)
 
 
 def _days(tokens: list[str], today: date) -> tuple[list[date], bool]:
@@ -150,7 +152,10 @@ def _time_of_day(tokens: list[str], parts: dict[str, tuple[time, time]]) -> tupl
             return start, b
         if tok in ("around", "about", "abt", "ish", "approx") and (a := _clock(nxt, after)):
             centre = datetime.combine(date(2000, 1, 1), a)
-            return (centre - AROUND).time(), (centre + AROUND).time()
+            start, end = centre - AROUND, centre + AROUND
+            # Keep the window inside the day: "around midnight" must not run backwards.
+            return (start.time() if start.date() == centre.date() else time(0),
+                    end.time() if end.date() == centre.date() else time(23, 59))
         if tok == "at" and (a := _clock(nxt, after)):
             return a, a
     for tok in tokens:

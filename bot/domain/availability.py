@@ -72,6 +72,9 @@ def free_slots(staff: Sequence[StaffCalendar], rules: SlotRules, window: Span, *
 
     A window with start == end asks for that exact start time.
     """
+    # Arithmetic on zone-aware local datetimes is wall-clock arithmetic (03:00 CDT - 1 h = 02:00, a
+    # time that never existed); UTC makes every step and duration real elapsed time.
+    window, now = Span(window.start.astimezone(UTC), window.end.astimezone(UTC)), now.astimezone(UTC)
     earliest = max(window.start, now + rules.notice)
     latest_start = min(window.end - _TICK, now + rules.horizon)  # the window's end is exclusive
     if window.start == window.end:
@@ -90,7 +93,8 @@ def free_slots(staff: Sequence[StaffCalendar], rules: SlotRules, window: Span, *
             start = _on_grid(free.start, rules.grid, tz)
             while start <= latest_start and start + rules.duration <= free.end:
                 slots.append(Slot(start, start + rules.duration, calendar.staff_id))
-                start += rules.grid
+                # Re-align after each step: across a DST change, elapsed time and the local clock differ.
+                start = _on_grid(start + rules.grid, rules.grid, tz)
     return sorted(slots)
 
 
@@ -130,7 +134,7 @@ def nearest_slots(staff: Sequence[StaffCalendar], rules: SlotRules, window: Span
     # Look a week at a time so a busy business does not cost a whole-horizon scan.
     while len(after) < limit and search_from < now + rules.horizon:
         week = Span(search_from, search_from + timedelta(days=7))
-        after = distinct_starts(free_slots(staff, rules, week, now=now, tz=tz))
+        after += distinct_starts(free_slots(staff, rules, week, now=now, tz=tz))
         search_from = week.end
     nearest = sorted(before[-1:] + after, key=lambda s: abs(s.start - window.start))[:limit]
     return sorted(nearest)

@@ -270,9 +270,6 @@ def test_nearest_slots_prefers_closer_starts_on_either_side() -> None:
     assert local_starts(nearest) == ["Wed 11 08:30 CDT"]  # 3.5 h before beats 20 h after
 
 
-@pytest.mark.xfail(strict=True, reason="nearest_slots drops the earliest later starts when the first week after "
-                                       "the window has fewer than `limit` of them: the weekly loop replaces "
-                                       "`after` instead of extending it")
 def test_nearest_slots_keeps_a_lone_free_start_in_the_first_week_after() -> None:
     # Fully booked from Wed 08:00 to Wed 18 Mar 18:00, except room for exactly one job: Fri 13 08:00-11:00.
     calendar = staff(busy=(
@@ -316,6 +313,47 @@ def test_fall_back_offers_the_repeated_hour_twice_as_different_instants() -> Non
                                    "Sun 01 03:00 CST", "Sun 01 04:00 CST", "Sun 01 05:00 CST"]
     assert [slot.start for slot in slots] == [datetime(2026, 11, 1, hour, 0, tzinfo=UTC) for hour in range(5, 12)]
     assert [slot.start.astimezone(CHICAGO).fold for slot in slots] == [0, 0, 1, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("window", "now", "expected_utc_hours"),
+    [
+        # Window 00:30-06:00 local, as the NLU gives it. Right: 01:00 CST, 03:00, 04:00, 05:00 CDT.
+        pytest.param(Span(datetime(2026, 3, 8, 0, 30, tzinfo=CHICAGO), datetime(2026, 3, 8, 6, 0, tzinfo=CHICAGO)),
+                     datetime(2026, 3, 7, 12, 0, tzinfo=CHICAGO), [(2026, 3, 8, h) for h in (7, 8, 9, 10)],
+                     id="spring-forward"),
+        # Right: 01:00 CDT, 01:00 CST, 02:00 .. 05:00 CST.
+        pytest.param(Span(datetime(2026, 11, 1, 0, 30, tzinfo=CHICAGO), datetime(2026, 11, 1, 6, 0, tzinfo=CHICAGO)),
+                     datetime(2026, 10, 31, 12, 0, tzinfo=CHICAGO), [(2026, 11, 1, h) for h in range(6, 12)],
+                     id="fall-back"),
+    ],
+)
+def test_dst_day_slots_are_real_hours_when_the_window_is_local(window: Span, now: datetime,
+                                                               expected_utc_hours: list[tuple[int, ...]]) -> None:
+    slots = free_slots([staff(rules=EVERY_DAY_MIDNIGHT_TO_6)], HOURLY, window, now=now, tz=CHICAGO)
+
+    assert [(slot.start.astimezone(UTC), slot.end.astimezone(UTC)) for slot in slots] == [
+        (datetime(*hour, tzinfo=UTC), datetime(*hour, tzinfo=UTC) + timedelta(hours=1)) for hour in expected_utc_hours]
+
+
+@pytest.mark.parametrize(
+    ("window", "now", "expected_utc_hours"),
+    [
+        pytest.param(Span(datetime(2026, 3, 8, 6, 30, tzinfo=UTC), datetime(2026, 3, 8, 11, 0, tzinfo=UTC)),
+                     datetime(2026, 3, 7, 18, 0, tzinfo=UTC), [(2026, 3, 8, h) for h in (7, 8, 9, 10)],
+                     id="spring-forward"),
+        pytest.param(Span(datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 12, 0, tzinfo=UTC)),
+                     datetime(2026, 10, 31, 17, 0, tzinfo=UTC), [(2026, 11, 1, h) for h in range(6, 12)],
+                     id="fall-back"),
+    ],
+)
+def test_dst_day_slots_are_real_hours_when_the_window_is_utc(window: Span, now: datetime,
+                                                             expected_utc_hours: list[tuple[int, ...]]) -> None:
+    # The same local 00:30-06:00 windows as above, given as UTC instants.
+    slots = free_slots([staff(rules=EVERY_DAY_MIDNIGHT_TO_6)], HOURLY, window, now=now, tz=CHICAGO)
+
+    assert [(slot.start.astimezone(UTC), slot.end.astimezone(UTC)) for slot in slots] == [
+        (datetime(*hour, tzinfo=UTC), datetime(*hour, tzinfo=UTC) + timedelta(hours=1)) for hour in expected_utc_hours]
 
 
 @pytest.mark.xfail(strict=True, reason="after a DST change inside an open range, later starts step by elapsed time "
