@@ -19,7 +19,7 @@ Policy (all relative to `now` in the business's zone):
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from nlu.types import TimeWindow
@@ -30,6 +30,7 @@ DAY_PARTS: dict[str, tuple[time, time]] = {
     "evening": (time(17), time(21)),
 }
 AROUND = timedelta(hours=1)
+AROUND_MARK = "around"  # _time_of_day's end for "around <time>": the window is built from real elapsed time
 LATE_SLIP = timedelta(days=7)
 
 _WEEKDAYS = {
@@ -77,12 +78,15 @@ def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str,
     if not days and (span is None or past):
         return When((), past=past)
     if not days:
-        last_moment = span[1] or time(23, 59)
+        last_moment = span[0] if span[1] == AROUND_MARK else (span[1] or time(23, 59))
         days = [today if _local(today, last_moment, tz) > local_now else today + timedelta(days=1)]
     windows: list[TimeWindow] = []
     for day in days:
         if span is None:
             start, end = _local(day, time(0), tz), _local(day + timedelta(days=1), time(0), tz)
+        elif span[1] == AROUND_MARK:  # an hour either side, across midnight if need be
+            centre = _local(day, span[0], tz).astimezone(UTC)
+            start, end = (centre - AROUND).astimezone(tz), (centre + AROUND).astimezone(tz)
         else:
             start = _local(day, span[0], tz)
             end = _local(day + timedelta(days=1), time(0), tz) if span[1] is None else _local(day, span[1], tz)
@@ -151,11 +155,7 @@ def _time_of_day(tokens: list[str], parts: dict[str, tuple[time, time]]) -> tupl
             start = time(8) if b > time(8) else time(0)
             return start, b
         if tok in ("around", "about", "abt", "ish", "approx") and (a := _clock(nxt, after)):
-            centre = datetime.combine(date(2000, 1, 1), a)
-            start, end = centre - AROUND, centre + AROUND
-            # Keep the window inside the day: "around midnight" must not run backwards.
-            return (start.time() if start.date() == centre.date() else time(0),
-                    end.time() if end.date() == centre.date() else time(23, 59))
+            return a, AROUND_MARK
         if tok == "at" and (a := _clock(nxt, after)):
             return a, a
     for tok in tokens:
