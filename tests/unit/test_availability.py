@@ -356,9 +356,10 @@ def test_dst_day_slots_are_real_hours_when_the_window_is_utc(window: Span, now: 
         (datetime(*hour, tzinfo=UTC), datetime(*hour, tzinfo=UTC) + timedelta(hours=1)) for hour in expected_utc_hours]
 
 
-@pytest.mark.xfail(strict=True, reason="after a DST change inside an open range, later starts step by elapsed time "
-                                       "and leave the local-clock grid SlotRules.grid promises (04:00 CDT "
-                                       "instead of 03:00 and 04:30)")
+@pytest.mark.xfail(strict=True, reason="across spring-forward the next start is found by adding the grid as elapsed "
+                                       "time (01:30 CST + 90 min = 04:00 CDT) and only then re-aligning, so the "
+                                       "03:00 CDT grid start is skipped: 00:00, 01:30, 04:30 instead of "
+                                       "00:00, 01:30, 03:00, 04:30")
 def test_starts_stay_on_the_local_grid_across_spring_forward() -> None:
     rules = SlotRules(duration=timedelta(minutes=90), grid=timedelta(minutes=90), notice=timedelta(0))
     day = Span(datetime(2026, 3, 8, 0, 0, tzinfo=CHICAGO), datetime(2026, 3, 9, 0, 0, tzinfo=CHICAGO))
