@@ -14,7 +14,7 @@ router = APIRouter()
 
 
 @router.get("/pay/{token}", response_class=HTMLResponse, include_in_schema=False)
-def pay_page(token: str, request: Request, session: SessionDep, clock: ClockDep) -> HTMLResponse:
+def pay_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
     payment = queries.payment_by_token(session, token=token)
     if payment is None:
         raise HTTPException(404, "This payment link is not valid.")

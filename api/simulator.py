@@ -10,13 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdaptersDep, ClockDep, SessionDep, SettingsDep
 from api.templating import templates
-from api.twilio_webhook import deliver
 from bot.db import queries
 from bot.db.seed import DEMO_CUSTOMER_PHONES, DEMO_SLUG
 from bot.db.session import transaction
 from bot.db.tables import Business
 from bot.domain.phone import Channel, address_of, e164
-from bot.engine import Inbound
+from bot.engine import Inbound, receive_text
 
 router = APIRouter(prefix="/simulator", include_in_schema=False)
 EXAMPLES = ("tomorrow afternoon, full detail", "sat morning?", "how much for interior?", "menu", "today")
@@ -61,7 +60,8 @@ async def send_text(text: SimulatedText, settings: SettingsDep, clock: ClockDep,
         to_phone = business.whatsapp_phone if text.channel is Channel.WHATSAPP else business.sms_phone
     inbound = Inbound(to_address=address_of(text.channel, to_phone or ""), from_address=address_of(text.channel, phone),
                       body=text.body, provider_id="SIM" + secrets.token_hex(16))
-    result = await run_in_threadpool(deliver, settings.database_url, inbound, clock(), adapters)
+    result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
+                                     payments=adapters.payments)
     return {"replies": result.replies}
 
 

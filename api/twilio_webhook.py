@@ -3,14 +3,12 @@
 import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.deps import AdaptersDep, ClockDep, SettingsDep
-from bot.db.session import transaction
-from bot.engine import Inbound, TurnResult, receive
+from bot.engine import Inbound, TurnResult, receive_text
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -39,18 +37,9 @@ async def twilio_messages(request: Request, settings: SettingsDep, clock: ClockD
     inbound = Inbound(to_address=form["To"], from_address=form["From"], body=form.get("Body", ""),
                       provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")))
     # The turn is blocking database work: keep it off the event loop.
-    result = await run_in_threadpool(deliver, settings.database_url, inbound, clock(), adapters)
+    result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
+                                     payments=adapters.payments)
     return twiml(result)
-
-
-def deliver(database_url: str, inbound: Inbound, now, adapters) -> TurnResult:
-    """Run the turn in its own transaction; a concurrent duplicate (unique provider id) is re-read."""
-    try:
-        with transaction(database_url) as session:
-            return receive(session, inbound, now=now, payments=adapters.payments)
-    except IntegrityError:
-        with transaction(database_url) as session:
-            return receive(session, inbound, now=now, payments=adapters.payments)
 
 
 def twiml(result: TurnResult) -> Response:

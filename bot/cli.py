@@ -59,10 +59,10 @@ def chat(from_phone: str = typer.Option("+15550100001", "--from", help="The cust
     from bot.db.session import transaction
     from bot.db.tables import Business
     from bot.domain.phone import Channel, address_of, e164
-    from bot.duework import deliver_outbox, run_due_work
-    from bot.engine import Inbound, receive
+    from bot.engine import Inbound, receive_text
     from bot.wiring import adapters_from
     from sqlmodel import select
+    from tasks.local_loop import LocalDispatcher
 
     logging.basicConfig(level=logging.WARNING)
     settings = get_settings()
@@ -72,23 +72,18 @@ def chat(from_phone: str = typer.Option("+15550100001", "--from", help="The cust
         raise typer.Exit(2)
     prepare(settings.database_url)
     adapters = adapters_from(settings)
+    dispatcher = LocalDispatcher(settings.database_url, adapters, utc_now, settings.dispatcher_interval_seconds)
     channel = Channel.WHATSAPP if whatsapp else Channel.SMS
     with transaction(settings.database_url) as session:
         business = session.exec(select(Business).where(Business.slug == DEMO_SLUG)).one()
         to_address = address_of(channel, (business.whatsapp_phone if whatsapp else business.sms_phone) or "")
     typer.echo(f"Texting {business.name} at {to_address} as {phone}. Ctrl-D to quit.")
     for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: typer.prompt("you", default="", show_default=False), None):
-        text = line.rstrip("\n")
-        with transaction(settings.database_url) as session:
-            result = receive(session, Inbound(to_address, address_of(channel, phone), text,
-                                              "CLI" + secrets.token_hex(16)), now=utc_now(), payments=adapters.payments)
-        for reply in result.replies:
+        inbound = Inbound(to_address, address_of(channel, phone), line.rstrip("\n"), "CLI" + secrets.token_hex(16))
+        for reply in receive_text(settings.database_url, inbound, now=utc_now(), payments=adapters.payments).replies:
             typer.echo(f"bot: {reply}")
-        with transaction(settings.database_url) as session:
-            run_due_work(session, now=utc_now())
-        with transaction(settings.database_url) as session:
-            before = len(adapters.messages.sent)
-            deliver_outbox(session, sender=adapters.messages, now=utc_now())
+        before = len(adapters.messages.sent)
+        dispatcher.tick()  # hold expiry and queued messages, as the demo's background loop does
         for sent in adapters.messages.sent[before:]:
             if sent["to"].endswith(phone):
                 typer.echo(f"bot (later): {sent['body']}")

@@ -4,10 +4,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.adapters.payment import PaymentGateway
 from bot.db import queries
+from bot.db.session import transaction
 from bot.db.tables import Business, Conversation, Customer, Message
 from bot.domain.phone import Channel, masked, split_address
 from bot.front_desk import FrontDesk
@@ -40,6 +42,16 @@ class TurnResult:
     handled: bool = True                  # False: no business has that number; nothing was stored
     duplicate: bool = False
     offers: list[datetime] = field(default_factory=list)
+
+
+def receive_text(database_url: str, inbound: Inbound, *, now: datetime, payments: PaymentGateway) -> TurnResult:
+    """One turn in its own transaction; a concurrent duplicate (same provider id) is answered on a re-read."""
+    try:
+        with transaction(database_url) as session:
+            return receive(session, inbound, now=now, payments=payments)
+    except IntegrityError:
+        with transaction(database_url) as session:
+            return receive(session, inbound, now=now, payments=payments)
 
 
 def receive(session: Session, inbound: Inbound, *, now: datetime, payments: PaymentGateway) -> TurnResult:
