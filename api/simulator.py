@@ -61,7 +61,7 @@ async def send_text(text: SimulatedText, settings: SettingsDep, clock: ClockDep,
     inbound = Inbound(to_address=address_of(text.channel, to_phone or ""), from_address=address_of(text.channel, phone),
                       body=text.body, provider_id="SIM" + secrets.token_hex(16))
     result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
-                                     payments=adapters.payments)
+                                     payments=adapters.payments, understand=adapters.understand)
     return {"replies": result.replies}
 
 

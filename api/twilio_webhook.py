@@ -8,6 +8,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.deps import AdaptersDep, ClockDep, SettingsDep
+from bot.domain.travel import Place
 from bot.engine import Inbound, TurnResult, receive_text
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,24 @@ async def twilio_messages(request: Request, settings: SettingsDep, clock: ClockD
     if missing:
         raise HTTPException(400, f"missing Twilio form field(s): {', '.join(missing)}")
     inbound = Inbound(to_address=form["To"], from_address=form["From"], body=form.get("Body", ""),
-                      provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")))
+                      provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")),
+                      location=shared_location(form))
     # The turn is blocking database work: keep it off the event loop.
     result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
-                                     payments=adapters.payments)
+                                     payments=adapters.payments, understand=adapters.understand)
     return twiml(result)
+
+
+def shared_location(form: dict[str, str]) -> Place | None:
+    """The location a WhatsApp user shared (Twilio adds Latitude, Longitude, Address and Label), if valid."""
+    try:
+        lat, lng = float(form["Latitude"]), float(form["Longitude"])
+    except (KeyError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or lat != lat or lng != lng:  # out of range or NaN
+        return None
+    label = (form.get("Address") or form.get("Label") or "").strip()[:200]
+    return Place(label or f"{lat:.5f}, {lng:.5f}", lat, lng)
 
 
 def twiml(result: TurnResult) -> Response:

@@ -80,7 +80,9 @@ def chat(from_phone: str = typer.Option("+15550100001", "--from", help="The cust
     typer.echo(f"Texting {business.name} at {to_address} as {phone}. Ctrl-D to quit.")
     for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: typer.prompt("you", default="", show_default=False), None):
         inbound = Inbound(to_address, address_of(channel, phone), line.rstrip("\n"), "CLI" + secrets.token_hex(16))
-        for reply in receive_text(settings.database_url, inbound, now=utc_now(), payments=adapters.payments).replies:
+        result = receive_text(settings.database_url, inbound, now=utc_now(), payments=adapters.payments,
+                              understand=adapters.understand)
+        for reply in result.replies:
             typer.echo(f"bot: {reply}")
         before = len(adapters.messages.sent)
         dispatcher.tick()  # hold expiry and queued messages, as the demo's background loop does

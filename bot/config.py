@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str = ""
     redis_url: str = ""
     google_maps_api_key: str = ""
+    # A running Rasa server (e.g. http://rasa:5005) whose POST /model/parse gives intents and entities;
+    # unset: our own parser. Either way our parser answers when Rasa does not.
+    rasa_url: str | None = None
     # How often the in-process dispatcher of the embedded default looks for due work.
     dispatcher_interval_seconds: float = 2.0
 

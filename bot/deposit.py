@@ -5,21 +5,20 @@ exercises the same path as production.
 """
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.adapters.payment import PaymentGateway
 from bot.db import queries
 from bot.db.tables import Booking, Business, Customer, Payment, Service
-from bot.domain.availability import free_slots
 from bot.domain.booking import FIRM, BookingStatus
 from bot.domain.phone import Channel
-from bot.domain.span import Span
+from bot.domain.travel import Place
 from bot.domain.wording import late_payment_text, pending_approval_text
-from bot.front_desk import confirmation_for, finalise, queue_text, slot_rules
+from bot.front_desk import confirmation_for, finalise, queue_text
+from bot.schedule import free_at
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,9 @@ def record_payment(session: Session, payment: Payment, *, now: datetime, payment
             # The hold lapsed but nobody took the time: take it back rather than refund.
             booking.status = BookingStatus.AWAITING_PAYMENT.value
         status = finalise(session, booking, business=business, customer=customer, service=service, now=now)
-        text = (confirmation_for(booking, business, service) if status == BookingStatus.CONFIRMED
-                else pending_approval_text(service=service.name, start=booking.start_at, tz=business.time_zone))
+        text = (confirmation_for(booking, business, service, customer.language) if status == BookingStatus.CONFIRMED
+                else pending_approval_text(service=service.name, start=booking.start_at, tz=business.time_zone,
+                                           language=customer.language))
         queue_text(session, business, phone=customer.phone, channel=channel, body=text, now=now)
         _reset_conversation(session, business, customer, channel, now)
         return PaymentOutcome(status, booking)
@@ -60,25 +60,27 @@ def record_payment(session: Session, payment: Payment, *, now: datetime, payment
         booking.status = BookingStatus.EXPIRED.value
     booking.updated_at = now
     queue_text(session, business, phone=customer.phone, channel=channel,
-               body=late_payment_text(service=service.name, start=booking.start_at, tz=business.time_zone), now=now)
+               body=late_payment_text(service=service.name, start=booking.start_at, tz=business.time_zone,
+                                      language=customer.language), now=now)
     _reset_conversation(session, business, customer, channel, now)
     return PaymentOutcome("refunded", booking)
 
 
 def _slot_still_ours(session: Session, booking: Booking, business: Business, service: Service, now: datetime) -> bool:
-    """Whether the booking's technician is still free for it, ignoring the booking itself.
+    """Whether a technician is still free for the booking (ignoring the booking itself); if its own
+    technician was taken in the meantime but another is free, the booking moves to them.
 
     Minimum notice does not apply: the customer picked this time while it was far enough ahead.
     """
     if booking.start_at <= now:
         return False
-    rules = replace(slot_rules(business, service), notice=timedelta(0),
-                    horizon=booking.start_at - now + timedelta(minutes=1))
-    reach = Span(booking.start_at - rules.duration - rules.buffer, booking.end_at + rules.duration + rules.buffer)
-    staff = [c for c in queries.staff_calendars(session, business_id=business.id, around=reach, now=now,
-                                                exclude_booking_id=booking.id) if c.staff_id == booking.staff_id]
-    exact = Span(booking.start_at, booking.start_at)
-    return bool(free_slots(staff, rules, exact, now=now, tz=ZoneInfo(business.time_zone)))
+    place = Place(booking.address or "", booking.lat, booking.lng) if booking.address or booking.lat else None
+    slot = free_at(session, business, service, booking.start_at, now=now, place=place,
+                   exclude_booking_id=booking.id, notice=timedelta(0))
+    if slot is None:
+        return False
+    booking.staff_id = slot.staff_id
+    return True
 
 
 def _reset_conversation(session: Session, business: Business, customer: Customer, channel: Channel,

@@ -50,7 +50,8 @@ def _expire_hold(session: Session, row: DueWork, now: datetime) -> None:
     service = session.get(Service, booking.service_id)
     channel = Channel(booking.channel)
     queue_text(session, business, phone=customer.phone, channel=channel, now=now,
-               body=hold_lapsed_text(service=service.name, start=booking.start_at, tz=business.time_zone))
+               body=hold_lapsed_text(service=service.name, start=booking.start_at, tz=business.time_zone,
+                                     language=customer.language))
     conversation = queries.conversation_for(session, business_id=business.id, phone=customer.phone,
                                             channel=channel, now=now)
     if conversation.data.get("booking_id") == booking.id:

@@ -1,6 +1,7 @@
 """One conversation turn: an inbound text in, the replies out, all in one database transaction."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,13 +13,15 @@ from bot.db import queries
 from bot.db.session import transaction
 from bot.db.tables import Business, Conversation, Customer, Message
 from bot.domain.phone import Channel, masked, split_address
+from bot.domain.travel import Place
 from bot.front_desk import FrontDesk
 from flows import help as help_flow
 from flows import owner as owner_flow
-from flows.booking import unknown_text
+from flows.booking import FREE_TEXT_STEPS, unknown_text
 from flows.context import Said, Turn
+from flows.phrases import phrase, reply_language
 from flows.registry import CUSTOMER_FLOWS, DEFAULT_FLOW
-from nlu import Intent, parse
+from nlu import Intent, Parse, parse
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ class Inbound:
     body: str
     provider_id: str
     media_count: int = 0
+    location: Place | None = None         # a shared location (WhatsApp pin): Latitude/Longitude/Address
 
 
 @dataclass
@@ -44,17 +48,19 @@ class TurnResult:
     offers: list[datetime] = field(default_factory=list)
 
 
-def receive_text(database_url: str, inbound: Inbound, *, now: datetime, payments: PaymentGateway) -> TurnResult:
+def receive_text(database_url: str, inbound: Inbound, *, now: datetime, payments: PaymentGateway,
+                 understand: Callable[..., Parse] = parse) -> TurnResult:
     """One turn in its own transaction; a concurrent duplicate (same provider id) is answered on a re-read."""
     try:
         with transaction(database_url) as session:
-            return receive(session, inbound, now=now, payments=payments)
+            return receive(session, inbound, now=now, payments=payments, understand=understand)
     except IntegrityError:
         with transaction(database_url) as session:
-            return receive(session, inbound, now=now, payments=payments)
+            return receive(session, inbound, now=now, payments=payments, understand=understand)
 
 
-def receive(session: Session, inbound: Inbound, *, now: datetime, payments: PaymentGateway) -> TurnResult:
+def receive(session: Session, inbound: Inbound, *, now: datetime, payments: PaymentGateway,
+            understand: Callable[..., Parse] = parse) -> TurnResult:
     """Handle one inbound text inside the caller's transaction and return the replies to send back."""
     channel, business_phone = split_address(inbound.to_address)
     _, phone = split_address(inbound.from_address)
@@ -74,7 +80,7 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
 
     if phone in business.owner_phones:
         desk = FrontDesk(session, business, Customer(business_id=business.id, phone=phone), channel, now, payments)
-        replies = [owner_flow.answer(parse(inbound.body, now=now, tz=business.time_zone), desk)]
+        replies = [owner_flow.answer(understand(inbound.body, now=now, tz=business.time_zone), desk)]
         return _answered(session, business, message, Turn(replies, ""))
 
     customer = queries.customer_for(session, business_id=business.id, phone=phone)
@@ -82,9 +88,10 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     conversation.last_inbound_at = now
     desk = FrontDesk(session, business, customer, channel, now, payments)
     offered = [datetime.fromisoformat(s) for s in conversation.data.get("offered", [])]
-    meaning = parse(inbound.body, now=now, tz=business.time_zone, services=[s.name for s in desk.services],
-                    offered=offered, aliases={s.name: s.aliases for s in desk.services})
-    turn = _step(business, customer, conversation, Said(inbound.body, meaning), desk, inbound)
+    meaning = understand(inbound.body, now=now, tz=business.time_zone, services=[s.name for s in desk.services],
+                         offered=offered, aliases={s.name: s.aliases for s in desk.services})
+    _follow_language(customer, conversation, meaning, inbound.body, desk)
+    turn = _step(business, customer, conversation, Said(inbound.body, meaning, inbound.location), desk, inbound)
     if turn is None:
         return _answered(session, business, message, Turn([], conversation.state))
     _save(conversation, turn, now)
@@ -104,8 +111,13 @@ def _step(business: Business, customer: Customer, conversation: Conversation, sa
         return Turn([f"You're subscribed to {business.name} again. {help_flow.menu_text(desk)}"], "", {})
     if customer.opted_out:
         return None  # they asked us to stop: store the text, answer nothing
-    if not said.text.strip():
-        text = ("Thanks for the picture! I can only read text, though. " if inbound.media_count else "")
+    if inbound.location is not None and conversation.state != "ask_address":
+        # A pin outside the address question: keep it for the next booking, stay where we were.
+        desk.remember_address(inbound.location.address, inbound.location.lat, inbound.location.lng)
+        return Turn([phrase(desk.language, "pin_saved", address=inbound.location.address)], conversation.state,
+                    conversation.data)
+    if not said.text.strip() and inbound.location is None and conversation.state != "ask_address":
+        text = phrase(desk.language, "picture") if inbound.media_count else ""
         return Turn([text + help_flow.menu_text(desk)], conversation.state, conversation.data)
     in_flow = conversation.state not in ("", None)
     if intent in help_flow.HANDLED and not (in_flow and intent in (Intent.GREET, Intent.THANKS)):
@@ -113,8 +125,16 @@ def _step(business: Business, customer: Customer, conversation: Conversation, sa
     flow = CUSTOMER_FLOWS.get(conversation.flow or DEFAULT_FLOW, CUSTOMER_FLOWS[DEFAULT_FLOW])
     turn = flow(conversation.state, said, dict(conversation.data), desk)
     if not turn.replies:
-        turn.replies = [unknown_text()]
+        turn.replies = [unknown_text(desk.language)]
     return turn
+
+
+def _follow_language(customer: Customer, conversation: Conversation, meaning: Parse, text: str,
+                     desk: FrontDesk) -> None:
+    """Answer in the language the customer writes (sticky; the rule is flows.phrases.reply_language)."""
+    customer.language = reply_language(customer.language, getattr(meaning, "language", "en"), text,
+                                       ignore=[n for s in desk.services for n in (s.name, *s.aliases)],
+                                       free_text=conversation.state in FREE_TEXT_STEPS)
 
 
 def _save(conversation: Conversation, turn: Turn, now: datetime) -> None:

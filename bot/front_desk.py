@@ -11,25 +11,20 @@ from sqlmodel import Session
 from bot.adapters.payment import PaymentGateway
 from bot.db import queries
 from bot.db.tables import Booking, Business, Customer, DueWork, Message, Payment, Service
-from bot.domain.availability import SlotRules, free_slots, nearest_slots, spread_offers
+from bot.domain.availability import find_slots, nearest_slots
+from bot.domain.offers import chosen_offers
 from bot.domain.booking import BookingStatus, checked_move
 from bot.domain.phone import Channel, pretty
 from bot.domain.span import Span
-from bot.domain.wording import confirmation_text, owner_new_booking_text, when_text
+from bot.domain.travel import Place, TravelTimes
+from bot.domain.wording import confirmation_text, notice, owner_new_booking_text, spoken, when_text
+from bot.schedule import free_at, slot_request
 from flows.context import Deposit, ServiceInfo
 from flows.owner import AgendaLine
 from nlu import TimeWindow
 
 OFFERS_PER_TURN = 3
 HOLD_EXPIRY = "hold_expiry"
-
-
-def slot_rules(business: Business, service: Service) -> SlotRules:
-    return SlotRules(duration=timedelta(minutes=service.duration_minutes),
-                     buffer=timedelta(minutes=business.buffer_minutes),
-                     grid=timedelta(minutes=business.slot_grid_minutes),
-                     notice=timedelta(minutes=business.min_notice_minutes),
-                     horizon=timedelta(days=business.horizon_days))
 
 
 @dataclass
@@ -41,6 +36,7 @@ class FrontDesk:
     now: datetime
     payments: PaymentGateway
     service_rows: list[Service] = field(default_factory=list)
+    travel: TravelTimes | None = None          # None: estimated from straight-line distance
 
     def __post_init__(self) -> None:
         self.service_rows = self.service_rows or queries.active_services(self.session, business_id=self.business.id)
@@ -48,6 +44,7 @@ class FrontDesk:
         self.zone = ZoneInfo(self.tz)
         self.business_name = self.business.name
         self.currency = self.business.currency
+        self.horizon_days = self.business.horizon_days
         self.contact = pretty(self.business.owner_phones[0]) if self.business.owner_phones else self.business.name
         self.services = tuple(ServiceInfo(s.name, s.duration_minutes, s.price_cents, s.deposit_cents,
                                           tuple(s.aliases)) for s in self.service_rows)
@@ -56,38 +53,55 @@ class FrontDesk:
     def customer_name(self) -> str | None:
         return self.customer.name
 
+    @property
+    def language(self) -> str:
+        """The customer's language (engine.receive keeps it up to date before the flow runs)."""
+        return spoken(self.customer.language)
+
+    @property
+    def needs_address(self) -> bool:
+        """A mobile business must know where the job is before it can offer times."""
+        return self.business.is_mobile and not self.customer.address
+
+    @property
+    def place(self) -> Place | None:
+        c = self.customer
+        return Place(c.address or "", c.lat, c.lng) if c.address or c.lat is not None else None
+
+    @property
+    def where(self) -> str:
+        return where_text(self.business, self.customer.address, self.language)
+
+    def remember_address(self, address: str, lat: float | None = None, lng: float | None = None) -> None:
+        self.customer.address, self.customer.lat, self.customer.lng = address, lat, lng
+
     def offers(self, service: str, windows: Sequence[TimeWindow], *, asap: bool) -> tuple[list[datetime], bool]:
         row = self._service(service)
-        rules = slot_rules(self.business, row)
         spans = [Span(w.start, w.end) for w in windows]
-        reach = Span(min(s.start for s in spans) - rules.duration, max(s.end for s in spans) + rules.duration)
-        staff = queries.staff_calendars(self.session, business_id=self.business.id, around=reach, now=self.now)
-        found = []
-        for span in spans:
-            in_window = free_slots(staff, rules, span, now=self.now, tz=self.zone)
-            found.extend(in_window[:OFFERS_PER_TURN] if asap else spread_offers(in_window, OFFERS_PER_TURN, self.zone))
-        if found:
-            picked = spread_offers(found, OFFERS_PER_TURN, self.zone) if len(spans) > 1 else found
+        request = slot_request(self.session, self.business, row, windows=spans, now=self.now, place=self.place,
+                               travel=self.travel)
+        picked = chosen_offers(find_slots(request), spans, limit=OFFERS_PER_TURN, tz=self.zone, asap=asap)
+        if picked:
             return [s.start for s in picked], True
-        wide = Span(self.now, self.now + rules.horizon)
-        staff = queries.staff_calendars(self.session, business_id=self.business.id, around=wide, now=self.now)
-        near = nearest_slots(staff, rules, spans[0], now=self.now, tz=self.zone, limit=OFFERS_PER_TURN)
-        return [s.start for s in near], False
+        wide = Span(self.now, self.now + timedelta(days=self.business.horizon_days))
+        request = slot_request(self.session, self.business, row, windows=spans, now=self.now, place=self.place,
+                               travel=self.travel, reach=wide)
+        return [s.start for s in nearest_slots(request, limit=OFFERS_PER_TURN)], False
 
     def hold(self, service: str, start: datetime) -> int | None:
         """Re-check the slot inside this (write-locked) transaction, then book it as a hold."""
         row = self._service(service)
-        rules = slot_rules(self.business, row)
-        reach = Span(start - rules.duration - rules.buffer, start + 2 * rules.duration + rules.buffer)
-        staff = queries.staff_calendars(self.session, business_id=self.business.id, around=reach, now=self.now)
-        free = free_slots(staff, rules, Span(start, start), now=self.now, tz=self.zone)
-        if not free:
+        place = self.place
+        slot = free_at(self.session, self.business, row, start, now=self.now, place=place, travel=self.travel)
+        if slot is None:
             return None
         expires = self.now + timedelta(minutes=self.business.hold_minutes)
         booking = Booking(code=secrets.token_urlsafe(12), business_id=self.business.id, customer_id=self.customer.id,
-                          staff_id=free[0].staff_id, service_id=row.id, status=BookingStatus.HELD.value,
-                          channel=self.channel.value, start_at=start, end_at=free[0].end, hold_expires_at=expires,
-                          deposit_cents=row.deposit_cents, created_at=self.now, updated_at=self.now)
+                          staff_id=slot.staff_id, service_id=row.id, status=BookingStatus.HELD.value,
+                          channel=self.channel.value, start_at=start, end_at=slot.end, hold_expires_at=expires,
+                          deposit_cents=row.deposit_cents, created_at=self.now, updated_at=self.now,
+                          address=place.address if place else None, lat=place.lat if place else None,
+                          lng=place.lng if place else None)
         self.session.add(booking)
         self.session.flush()
         self.session.add(DueWork(kind=HOLD_EXPIRY, booking_id=booking.id, due_at=expires))
@@ -116,7 +130,9 @@ class FrontDesk:
         token = secrets.token_urlsafe(24)
         checkout = self.payments.checkout(
             token=token, amount_cents=booking.deposit_cents, currency=self.business.currency,
-            description=f"Deposit: {row.name}, {when_text(booking.start_at, self.tz)}", expires_at=expires)
+            description=notice(self.language, "deposit_description", service=row.name,
+                               when=when_text(booking.start_at, self.tz, self.language)),
+            expires_at=expires)
         self.session.add(Payment(booking_id=booking.id, token=token, provider=self.payments.provider,
                                  provider_ref=checkout.provider_ref, amount_cents=booking.deposit_cents,
                                  currency=self.business.currency, url=checkout.url, created_at=self.now))
@@ -163,14 +179,22 @@ def finalise(session: Session, booking: Booking, *, business: Business, customer
         due.done_at = now
     queue_owner_text(session, business, owner_new_booking_text(
         customer=customer.name or "A customer", phone=pretty(customer.phone), service=service.name,
-        start=booking.start_at, tz=business.time_zone, status=booking.status), now=now)
+        start=booking.start_at, tz=business.time_zone, status=booking.status, address=booking.address), now=now)
     return booking.status
 
 
-def confirmation_for(booking: Booking, business: Business, service: Service) -> str:
+def confirmation_for(booking: Booking, business: Business, service: Service, language: str) -> str:
     contact = pretty(business.owner_phones[0]) if business.owner_phones else business.name
     return confirmation_text(business=business.name, service=service.name, start=booking.start_at,
-                             tz=business.time_zone, where="we come to you", contact=contact)
+                             tz=business.time_zone, where=where_text(business, booking.address, language),
+                             contact=contact, language=language)
+
+
+def where_text(business: Business, address: str | None, language: str) -> str:
+    """Where the job happens, as the confirmation says it."""
+    if not business.is_mobile:
+        return notice(language, "where_shop", address=business.address) if business.address else business.name
+    return notice(language, "where_mobile_at", address=address) if address else notice(language, "where_mobile")
 
 
 def queue_text(session: Session, business: Business, *, phone: str, channel: Channel, body: str,

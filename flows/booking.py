@@ -1,36 +1,45 @@
 """Booking by text: service and time -> numbered offers -> pick -> name -> deposit link.
 
     customer: tomorrow afternoon, full detail
+    bot:      What's the address for the job?        (mobile businesses, first booking only)
+    customer: 123 Oak St, Austin
     bot:      Here's what's open for Full Detail (3 hr, $180): 1) Wed Mar 11, 12:00 PM 2) ... Reply 1, 2 or 3
     customer: 2
     bot:      I'm holding Wed Mar 11, 2:00 PM for you. What name should I put it under?
     customer: Dana
     bot:      Thanks Dana! Pay the $50 deposit to lock it in: <link>
     (the payment confirms the booking; that message comes from bot.deposit, not from this flow)
+
+Every reply is in the customer's language (`desk.language`); the texts are in flows/phrases.py.
 """
 
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.domain.wording import confirmation_text, money_text, pending_approval_text, when_text
+from bot.domain.wording import confirmation_text, duration_text, money_text, pending_approval_text, when_text
 from flows.context import Desk, Said, ServiceInfo, Turn
+from flows.phrases import choices_text, phrase
 from nlu import Intent, TimeWindow, name_in
 
-EXAMPLE = "e.g. 'tomorrow afternoon, full detail'"
 IDLE = ""
+# Steps whose answer is a name or an address: it tells us nothing about the language the customer reads.
+FREE_TEXT_STEPS = frozenset({"name", "ask_address"})
 
 
 def on_request(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     """Idle: the customer asks for something."""
     p = said.parse
     if p.past:
-        return Turn([f"That time has already passed. What day and time would work? ({EXAMPLE})"], IDLE)
+        return Turn([_already_passed(desk)], IDLE)
+    if p.too_far and not p.windows:
+        service = p.service or data.get("service")
+        return Turn([_too_far(desk)], "ask_time" if service else IDLE, {"service": service} if service else {})
     if p.intent in (Intent.BOOK, Intent.AVAILABILITY, Intent.CHOOSE) or p.windows or p.service:
         data = {"service": p.service or data.get("service"), "windows": _windows_out(p.windows) or data.get("windows"),
                 "asap": p.asap}
         return _next_question(data, desk)
-    return Turn([unknown_text()], IDLE)
+    return Turn([unknown_text(desk.language)], IDLE)
 
 
 def on_service(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
@@ -39,8 +48,7 @@ def on_service(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     if service is None:
         if said.parse.windows:
             data = {**data, "windows": _windows_out(said.parse.windows)}
-        return Turn([f"Which service would you like?\n{services_menu(desk)}\nReply with the number or the name."],
-                    "ask_service", data)
+        return Turn([_which_service(desk)], "ask_service", data)
     windows = _windows_out(said.parse.windows) or data.get("windows")
     return _next_question({**data, "service": service, "windows": windows}, desk)
 
@@ -49,11 +57,29 @@ def on_time(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     """We asked when."""
     p = said.parse
     if p.past:
-        return Turn([f"That time has already passed. What day and time would work? ({EXAMPLE})"], "ask_time", data)
+        return Turn([_already_passed(desk)], "ask_time", data)
+    if p.too_far and not p.windows:
+        return Turn([_too_far(desk)], "ask_time", data)
     if not p.windows:
-        return Turn([f"What day and time suit you? ({EXAMPLE.replace(', full detail', '')})"], "ask_time", data)
+        return Turn([phrase(desk.language, "which_time", example=phrase(desk.language, "example_time"))],
+                    "ask_time", data)
     return _next_question({**data, "service": p.service or data["service"], "windows": _windows_out(p.windows),
                            "asap": p.asap}, desk)
+
+
+def on_address(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
+    """We asked where the job is (a mobile business cannot offer times without it: driving counts)."""
+    if said.place is not None:  # a WhatsApp location pin: coordinates, no typing
+        desk.remember_address(said.place.address, said.place.lat, said.place.lng)
+        return _next_question(data, desk)
+    address = said.parse.address or _looks_like_address(said.text)
+    if address is None:
+        if said.parse.windows or said.parse.service:  # a new time or service while we wait: keep it, ask again
+            data = {**data, "service": said.parse.service or data.get("service"),
+                    "windows": _windows_out(said.parse.windows) or data.get("windows")}
+        return Turn([phrase(desk.language, "address_reask")], "ask_address", data)
+    desk.remember_address(address)
+    return _next_question(data, desk)
 
 
 def on_pick(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
@@ -63,12 +89,12 @@ def on_pick(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     if p.choice is not None and 1 <= p.choice <= len(offered):
         return _hold(offered[p.choice - 1], data, desk)
     if p.past:
-        return Turn([f"That time has already passed. Pick 1-{len(offered)}, or tell me another day."], "pick", data)
+        return Turn([phrase(desk.language, "pick_passed", count=len(offered))], "pick", data)
     if p.windows or p.service:  # "actually make it saturday"
         return on_request(said, data, desk)
     if p.intent is Intent.DENY:
-        return Turn(["No problem. What other day or time would suit you?"], "ask_time", data)
-    return Turn([f"Reply with a number from 1 to {len(offered)}, or tell me another day or time."], "pick", data)
+        return Turn([phrase(desk.language, "pick_other")], "ask_time", data)
+    return Turn([phrase(desk.language, "pick_reask", count=len(offered))], "pick", data)
 
 
 def on_name(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
@@ -78,9 +104,9 @@ def on_name(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
         return on_request(said, {k: v for k, v in data.items() if k != "booking_id"}, desk)
     name = said.parse.name or name_in(said.text)
     if name is None:
-        return Turn(["Sorry, what name should I put the booking under? (just your first name is fine)"], "name", data)
+        return Turn([phrase(desk.language, "name_reask")], "name", data)
     desk.remember_name(name)
-    return _ask_deposit(data, desk, greeting=f"Thanks {name.split()[0]}! ")
+    return _ask_deposit(data, desk, greeting=phrase(desk.language, "thanks_name", name=name.split()[0]))
 
 
 def on_pay(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
@@ -88,14 +114,14 @@ def on_pay(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     if said.parse.windows or said.parse.service:
         desk.release(data["booking_id"])
         return on_request(said, {k: v for k, v in data.items() if k not in ("booking_id", "link")}, desk)
-    return Turn([f"Your time is held until the deposit is paid: {data.get('link', '')}\n"
-                 f"Or tell me another day or time to start over."], "pay", data)
+    return Turn([phrase(desk.language, "pay_waiting", link=data.get("link", ""))], "pay", data)
 
 
 STEPS: dict[str, Callable[[Said, dict[str, Any], Desk], Turn]] = {
     IDLE: on_request,
     "ask_service": on_service,
     "ask_time": on_time,
+    "ask_address": on_address,
     "pick": on_pick,
     "name": on_name,
     "pay": on_pay,
@@ -109,13 +135,14 @@ def step(state: str, said: Said, data: dict[str, Any], desk: Desk) -> Turn:
 
 def _next_question(data: dict[str, Any], desk: Desk) -> Turn:
     if not data.get("service"):
-        return Turn([f"Which service would you like?\n{services_menu(desk)}\nReply with the number or the name."],
-                    "ask_service", data)
+        return Turn([_which_service(desk)], "ask_service", data)
     if not data.get("windows"):
         info = _service(desk, data["service"])
-        return Turn([f"Great, a {info.name} ({duration_text(info.duration_minutes)}, "
-                     f"{money_text(info.price_cents, desk.currency)}). What day and time suit you? "
-                     f"(e.g. 'tomorrow afternoon' or 'sat 10am')"], "ask_time", data)
+        return Turn([phrase(desk.language, "service_then_time", service=info.name,
+                            duration=duration_text(info.duration_minutes, desk.language),
+                            price=money_text(info.price_cents, desk.currency))], "ask_time", data)
+    if desk.needs_address:
+        return Turn([phrase(desk.language, "address_question")], "ask_address", data)
     return _offer(data, desk)
 
 
@@ -123,28 +150,27 @@ def _offer(data: dict[str, Any], desk: Desk) -> Turn:
     info = _service(desk, data["service"])
     windows = _windows_in(data["windows"])
     starts, inside = desk.offers(info.name, windows, asap=bool(data.get("asap")))
+    lang = desk.language
     if not starts:
-        return Turn([f"Sorry, there's nothing open for a {info.name} then, or in the weeks after. "
-                     f"Call or text {desk.contact} and we'll try to fit you in."], IDLE, {})
-    listing = "\n".join(f"{i}) {when_text(s, desk.tz)}" for i, s in enumerate(starts, 1))
-    head = (f"Here's what's open for {info.name} ({duration_text(info.duration_minutes)}, "
-            f"{money_text(info.price_cents, desk.currency)}):" if inside
-            else f"Sorry, nothing's open for a {info.name} then. The nearest times are:")
-    choices = ", ".join(str(i) for i in range(1, len(starts))) + f" or {len(starts)}" if len(starts) > 1 else "1"
+        return Turn([phrase(lang, "nothing_open", service=info.name, contact=desk.contact)], IDLE, {})
+    listing = "\n".join(f"{i}) {when_text(s, desk.tz, lang)}" for i, s in enumerate(starts, 1))
+    head = (phrase(lang, "offers_inside", service=info.name, duration=duration_text(info.duration_minutes, lang),
+                   price=money_text(info.price_cents, desk.currency)) if inside
+            else phrase(lang, "offers_nearest", service=info.name))
     data = {**data, "offered": [s.isoformat() for s in starts]}
-    return Turn([f"{head}\n{listing}\nReply {choices}, or tell me another time."], "pick", data, offers=starts)
+    tail = phrase(lang, "offers_reply", choices=choices_text(len(starts), lang))
+    return Turn([f"{head}\n{listing}\n{tail}"], "pick", data, offers=starts)
 
 
 def _hold(start: datetime, data: dict[str, Any], desk: Desk) -> Turn:
     booking_id = desk.hold(data["service"], start)
     if booking_id is None:
         retry = _offer(data, desk)
-        return Turn([f"Sorry, {when_text(start, desk.tz)} was just taken. " + retry.replies[0]], retry.state,
-                    retry.data, retry.offers)
+        taken = phrase(desk.language, "just_taken", when=when_text(start, desk.tz, desk.language))
+        return Turn([taken + retry.replies[0]], retry.state, retry.data, retry.offers)
     data = {"service": data["service"], "booking_id": booking_id, "start": start.isoformat()}
     if desk.customer_name is None:
-        return Turn([f"Great, I'm holding {when_text(start, desk.tz)} for you. What name should I put the "
-                     f"booking under?"], "name", data)
+        return Turn([phrase(desk.language, "holding", when=when_text(start, desk.tz, desk.language))], "name", data)
     return _ask_deposit(data, desk, greeting="")
 
 
@@ -153,29 +179,35 @@ def _ask_deposit(data: dict[str, Any], desk: Desk, *, greeting: str) -> Turn:
     deposit = desk.request_deposit(data["booking_id"])
     if deposit.link is None:
         text = (confirmation_text(business=desk.business_name, service=data["service"], start=start, tz=desk.tz,
-                                  where="we come to you", contact=desk.contact)
+                                  where=desk.where, contact=desk.contact, language=desk.language)
                 if deposit.status == "confirmed" else pending_approval_text(service=data["service"], start=start,
-                                                                           tz=desk.tz))
+                                                                           tz=desk.tz, language=desk.language))
         return Turn([greeting + text], IDLE, {})
-    return Turn([f"{greeting}To lock in your {data['service']} on {when_text(start, desk.tz)}, please pay the "
-                 f"{money_text(deposit.amount_cents, desk.currency)} deposit here: {deposit.link}"],
-                "pay", {**data, "link": deposit.link})
+    ask = phrase(desk.language, "pay_deposit", service=data["service"],
+                 when=when_text(start, desk.tz, desk.language),
+                 amount=money_text(deposit.amount_cents, desk.currency), link=deposit.link)
+    return Turn([greeting + ask], "pay", {**data, "link": deposit.link})
 
 
 def services_menu(desk: Desk) -> str:
-    return "\n".join(f"{i}) {s.name} - {money_text(s.price_cents, desk.currency)}, {duration_text(s.duration_minutes)}"
-                     for i, s in enumerate(desk.services, 1))
+    return "\n".join(f"{i}) {s.name} - {money_text(s.price_cents, desk.currency)}, "
+                     f"{duration_text(s.duration_minutes, desk.language)}" for i, s in enumerate(desk.services, 1))
 
 
-def duration_text(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} hr" if not rest else f"{hours} hr {rest} min"
+def unknown_text(language: str) -> str:
+    return phrase(language, "not_understood", example=phrase(language, "example"))
 
 
-def unknown_text() -> str:
-    return f"Sorry, I didn't catch that. Tell me a service and a time ({EXAMPLE}), or reply MENU to see options."
+def _too_far(desk: Desk) -> str:
+    return phrase(desk.language, "too_far", days=desk.horizon_days)
+
+
+def _already_passed(desk: Desk) -> str:
+    return phrase(desk.language, "already_passed", example=phrase(desk.language, "example"))
+
+
+def _which_service(desk: Desk) -> str:
+    return phrase(desk.language, "which_service", services=services_menu(desk))
 
 
 def _service(desk: Desk, name: str) -> ServiceInfo:
@@ -187,6 +219,15 @@ def _service_by_number(text: str, services: tuple[ServiceInfo, ...] | list[Servi
     if stripped.isdigit() and 1 <= int(stripped) <= len(services):
         return services[int(stripped) - 1].name
     return None
+
+
+def _looks_like_address(text: str) -> str | None:
+    """A reply to "what's the address?" that nlu did not recognise as one but plausibly is: a house
+    number and at least two words ("12 Calle Luna", "4 the green"), not a time or a choice."""
+    words = text.strip().split()
+    has_number = any(ch.isdigit() for ch in text)
+    has_words = sum(any(ch.isalpha() for ch in w) for w in words) >= 2
+    return text.strip()[:200] if has_number and has_words and len(text.strip()) >= 6 else None
 
 
 def _windows_out(windows: tuple[TimeWindow, ...]) -> list[list[str]]:

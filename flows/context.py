@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.travel import Place
 from nlu import Parse, TimeWindow
 
 
@@ -44,6 +45,8 @@ class Desk(Protocol):
     contact: str
     services: Sequence[ServiceInfo]
     customer_name: str | None
+    horizon_days: int                       # how far ahead the business takes bookings
+    language: str                  # the customer's: "en" or "es"; every reply is in it (flows/phrases.py)
 
     def offers(self, service: str, windows: Sequence[TimeWindow], *, asap: bool) -> tuple[list[datetime], bool]:
         """Up to three free starts for the service in the windows, and whether they are inside them
@@ -60,6 +63,18 @@ class Desk(Protocol):
 
     def remember_name(self, name: str) -> None: ...
 
+    @property
+    def needs_address(self) -> bool:
+        """Whether we must ask where the job is before offering times (mobile business, address unknown)."""
+        ...
+
+    def remember_address(self, address: str, lat: float | None = None, lng: float | None = None) -> None: ...
+
+    @property
+    def where(self) -> str:
+        """Where the job happens, for the confirmation ("we come to you at 123 Oak St")."""
+        ...
+
     def request_deposit(self, booking_id: int) -> Deposit: ...
 
     def tell_owner(self, text: str) -> None:
@@ -73,3 +88,4 @@ class Said:
 
     text: str
     parse: Parse
+    place: Place | None = None       # a location the customer shared (WhatsApp pin)

@@ -1,64 +1,119 @@
-"""The intent of a message, from keyword rules (the trained classifier is a later step).
+"""The intent of a message: carrier keywords by rule, then the trained classifier weighed against what the
+message structurally contains (an offered option picked, a time, a service).
 
 Carrier rules come first: a message that is exactly STOP, CANCEL, END, QUIT, UNSUBSCRIBE, STOPALL,
 REVOKE or OPTOUT is an opt-out everywhere (Twilio and US carriers act on it), so cancelling an
-appointment needs more words ("cancel my appointment").
+appointment needs more words ("cancel my appointment"). START and UNSTOP opt back in; HELP, INFO (and
+our own MENU, OPTIONS, COMMANDS, "?") ask for help. These are the only answers with confidence 1.0.
+
+Then the classifier (nlu/classifier.py, trained on nlu/data/nlu.yml) guesses, and the guess is combined
+with the structural signals in this order:
+1. A pick of an offered option ("2", "the 2:30 one") is CHOOSE, unless the classifier is sure the
+   message cancels, asks for a person, opts out or in ("cancel the 2:30 one") or asks what else is
+   free ("do you have anything later?", where "later" would pick the last offer).
+2. Intents that keep their meaning when a time or service is named: "can I move it to friday" is
+   RESCHEDULE, "cancel my friday appt" CANCEL, "how much for interior?" INFO, "can someone call me
+   at 5" HUMAN, and "thanks, see you saturday" THANKS (only when clearly a thank-you: "tmrw at 3 pls
+   ty" asks for a time). Opting out or in never names a time, so those do not take part.
+3. A time or a service with no such intent is a request: BOOK or AVAILABILITY as the classifier
+   clearly leans ("can I get a full detail thursday?" books, "do you have anything tmrw" asks);
+   without a clear lean, a time alone asked about is AVAILABILITY ("sat morning?") and anything else
+   BOOK ("tmrw aft, full detail", "interior detail wed at 1?"). A day part inside a greeting ("good
+   morning") is not a time asked for.
+4. Otherwise the classifier's guess stands when it is confident enough (an opt-out needs more, as it
+   silences the customer); a weak one that still names a booking ("'; DROP TABLE booking") is a weak
+   BOOK, anything else UNKNOWN, so that gibberish gets a re-ask rather than a wild guess.
 """
 
+import re
+
+from nlu.classifier import Guess, trained_classifier, words
 from nlu.types import Intent
 
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
 OPT_IN_WORDS = frozenset({"start", "unstop"})
 HELP_WORDS = frozenset({"help", "info", "menu", "options", "commands", "?"})
 
-_AFFIRM = {"yes", "y", "yeah", "yea", "yep", "yup", "sure", "ok", "okay", "k", "confirm", "correct",
-           "sounds good", "perfect", "great", "please do", "do it", "si", "👍"}
-_DENY = {"no", "n", "nah", "nope", "neither", "none", "no thanks", "not really"}
-_THANKS = {"thanks", "thank", "thx", "ty", "tysm", "cheers"}
-_GREET = {"hi", "hello", "hey", "hiya", "yo", "howdy", "sup"}
-_HUMAN = ("talk to someone", "speak to someone", "real person", "a human", "human", "call me", "agent",
-          "the owner", "a person")
-_INFO = ("how much", "price", "prices", "pricing", "cost", "costs", "what services", "what do you offer",
-         "where are you", "how long")
-_BOOK = {"book", "booking", "appointment", "appt", "schedule", "reserve", "slot", "available",
-         "availability", "open", "free", "anything", "any"}
+PICK_CONFIDENCE = 0.9
+OUTRANK_A_PICK = frozenset({Intent.CANCEL, Intent.HUMAN, Intent.OPTOUT, Intent.OPTIN, Intent.AVAILABILITY})
+OUTRANK_CONFIDENCE = 0.5       # "2 pls" must stay a pick; "cancel the 2:30 one" scores 0.6 for cancel
+KEEP_WITH_TIME = frozenset({Intent.RESCHEDULE, Intent.CANCEL, Intent.INFO, Intent.HUMAN, Intent.THANKS})
+KEEP_WITH_TIME_CONFIDENCE = 0.35
+# "tmrw at 3 pls ty" is a polite request (thanks 0.52); "thanks, see you friday" a thank-you (0.81).
+KEEP_THANKS_WITH_TIME_CONFIDENCE = 0.6
+REQUEST_CONFIDENCE = 0.8       # a time or service the classifier also reads as a request
+PLAIN_REQUEST_CONFIDENCE = 0.6  # a time or service alone ("sat 10am"), the classifier elsewhere
+WEAK_BOOK_CONFIDENCE = 0.3
+OPTOUT_CONFIDENCE = 0.5        # a guessed opt-out silences the customer: "baja el precio?" scored 0.45
+LEAN_CONFIDENCE = 0.45         # "in 3 days" leans availability at 0.37 ("what days do you have"): too weak
+BOOKING_WORDS = frozenset({"book", "booking", "appointment", "appt", "reserve", "reservation", "cita", "reserva",
+                           "reservar", "agendar"})
+# "can I book for monday" asks to book, so "can" and "could" do not open a question here; "?" still does.
+# Compared with nlu.classifier.words (accent-folded, so "cuándo" is "cuando"); none has a doubled letter.
+QUESTION_OPENERS = frozenset({"any", "anything", "do", "does", "are", "r", "is", "when", "what", "whats", "got",
+                              "hay", "tienes", "tienen", "tiene", "cuando"})
+# Matched against nlu.classifier.words, which squeezes repeated letters: "good" is "god", "hello" "helo".
+_DAY_PART_GREETING = re.compile(r"^(?:(?:hi|hey|helo|hola|oh)\s+)?(?:(?:very\s+)?(?:god|gd)\s+"
+                                r"(?:mornin|morning|afternon|evening|night)|(?:muy\s+)?(?:buenos dias|buen dia"
+                                r"|buenas tardes|buenas noches))\b")
 
 
 def classify(text: str, tokens: list[str], *, has_time: bool, has_service: bool,
              has_choice: bool) -> tuple[Intent, float]:
     """The intent and a confidence in [0, 1]."""
-    words = " ".join(tokens)
-    if len(tokens) == 1 and tokens[0] in OPT_OUT_WORDS:
-        return Intent.OPTOUT, 1.0
-    if len(tokens) == 1 and tokens[0] in OPT_IN_WORDS:
-        return Intent.OPTIN, 1.0
-    if len(tokens) == 1 and tokens[0] in HELP_WORDS or text.strip() == "?":
-        return Intent.HELP, 1.0
-    if "cancel" in tokens:
-        return Intent.CANCEL, 0.9
-    if {"reschedule", "move", "change", "push"} & set(tokens) and not has_choice:
-        return Intent.RESCHEDULE, 0.85
-    if any(_has_phrase(words, p) for p in _HUMAN):
-        return Intent.HUMAN, 0.85
+    carrier = carrier_intent(text, tokens)
+    if carrier is not None:
+        return carrier, 1.0
+    slots = [slot for slot, present in (("service", has_service), ("time", has_time)) if present]
+    guess = trained_classifier().guess(text, slots=slots)
+    intent, confidence = Intent(guess.intent), guess.confidence
     if has_choice:
-        return Intent.CHOOSE, 0.9
-    if words in _AFFIRM or text.strip() in _AFFIRM:
-        return Intent.AFFIRM, 0.95
-    if words in _DENY:
-        return Intent.DENY, 0.95
-    if any(_has_phrase(words, p) for p in _INFO):
-        return Intent.INFO, 0.8
+        if intent in OUTRANK_A_PICK and confidence >= OUTRANK_CONFIDENCE:
+            return intent, confidence
+        return Intent.CHOOSE, PICK_CONFIDENCE
+    if has_time and intent is Intent.GREET and _DAY_PART_GREETING.match(" ".join(words(text))):
+        has_time = False  # "good morning" greets; it does not ask for this morning
     if has_time or has_service:
-        question = text.rstrip().endswith("?") or bool({"any", "anything", "available", "availability"} & set(tokens))
-        return (Intent.AVAILABILITY if question and not has_service else Intent.BOOK), 0.85
-    if _BOOK & set(tokens):
-        return Intent.BOOK, 0.7
-    if set(tokens) & _THANKS:
-        return Intent.THANKS, 0.9
-    if tokens and tokens[0] in _GREET or words.startswith("good morning") or words.startswith("good afternoon"):
-        return Intent.GREET, 0.8
-    return Intent.UNKNOWN, 0.0
+        needed = KEEP_THANKS_WITH_TIME_CONFIDENCE if intent is Intent.THANKS else KEEP_WITH_TIME_CONFIDENCE
+        if intent in KEEP_WITH_TIME and confidence >= needed:
+            return intent, confidence
+        request_confidence = REQUEST_CONFIDENCE if intent in (Intent.BOOK, Intent.AVAILABILITY) else \
+            PLAIN_REQUEST_CONFIDENCE
+        return _book_or_availability(text, guess, has_service=has_service), request_confidence
+    if intent is Intent.OPTOUT and confidence < OPTOUT_CONFIDENCE:
+        return Intent.UNKNOWN, 0.0
+    if intent is not Intent.UNKNOWN:
+        return intent, confidence
+    if BOOKING_WORDS.intersection(tokens):
+        return Intent.BOOK, WEAK_BOOK_CONFIDENCE
+    return Intent.UNKNOWN, confidence
 
 
-def _has_phrase(words: str, phrase: str) -> bool:
-    return f" {phrase} " in f" {words} "
+def carrier_intent(text: str, tokens: list[str]) -> Intent | None:
+    """OPTOUT, OPTIN or HELP when the whole message is one carrier keyword, else None."""
+    if text.strip() == "?":
+        return Intent.HELP
+    if len(tokens) != 1:
+        return None
+    word = tokens[0]
+    if word in OPT_OUT_WORDS:
+        return Intent.OPTOUT
+    if word in OPT_IN_WORDS:
+        return Intent.OPTIN
+    if word in HELP_WORDS:
+        return Intent.HELP
+    return None
+
+
+def _book_or_availability(text: str, guess: Guess, *, has_service: bool) -> Intent:
+    """AVAILABILITY for a question about open times, BOOK for a request: both start the same flow.
+
+    The classifier's lean decides ("can I get a full detail thursday?" asks to book); without a clear
+    one, a bare time asked about is about availability ("sat morning?"), while a service and a time
+    are a request even with a question mark ("interior detail wed at 1?"), as is a statement ("after 5").
+    """
+    if guess.intent in (Intent.BOOK, Intent.AVAILABILITY) and guess.confidence >= LEAN_CONFIDENCE:
+        return Intent(guess.intent)
+    folded = words(text)
+    is_question = bool(folded) and (folded[-1] == "?" or folded[0] in QUESTION_OPENERS)
+    return Intent.AVAILABILITY if is_question and not has_service else Intent.BOOK

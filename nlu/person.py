@@ -3,10 +3,13 @@
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_INTRO = re.compile(r"^(?:hi|hey|hello)?[\s,]*(?:it'?s|its|i'?m|im|i am|this is|my name is|name is|name'?s|call me)\s+",
-                    re.IGNORECASE)
+_INTRO = re.compile(r"^(?:hi|hey|hello|hola)?[\s,]*(?:it'?s|its|i'?m|im|i am|this is|my name is|name is|name'?s|"
+                    r"call me|me llamo|mi nombre es)\s+", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
-_NOT_NAMES = frozenset({"yes", "no", "ok", "okay", "hi", "hello", "hey", "thanks", "help", "menu", "stop"})
+# Where a name given in a longer text ends: "my name is Dana, 123 Oak St" is Dana.
+_AFTER_NAME = re.compile(r"\s*(?:[,;!?]|\.\s|\s(?:and|y)\s).*$", re.IGNORECASE)
+_NOT_NAMES = frozenset({"yes", "no", "ok", "okay", "hi", "hello", "hey", "thanks", "help", "menu", "stop", "si",
+                        "hola", "gracias"})
 
 
 def email_in(text: str) -> str | None:
@@ -16,7 +19,10 @@ def email_in(text: str) -> str | None:
 
 def name_in(text: str) -> str | None:
     """The person's name when the text is a name or introduces one ("it's dana k"), title-cased."""
-    candidate = _INTRO.sub("", text.strip()).strip(" .!,")
+    candidate = _INTRO.sub("", text.strip())
+    if candidate != text.strip():
+        candidate = _AFTER_NAME.sub("", candidate)
+    candidate = candidate.strip(" .!,")
     if not candidate or len(candidate) > 60 or candidate.lower() in _NOT_NAMES:
         return None
     if not _NAME.match(candidate) or len(candidate.split()) > 4:

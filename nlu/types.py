@@ -47,4 +47,6 @@ class Parse:
     address: str | None = None
     asap: bool = False                 # "asap", "earliest": the window starts now
     past: bool = False                 # the customer named a day or time that has already gone
+    too_far: bool = False              # the customer named a day beyond the booking horizon (and nothing nearer)
+    language: str = "en"               # "es" when the text is Spanish; replies follow it
     extras: dict[str, str] = field(default_factory=dict)

@@ -1,27 +1,99 @@
 """Days, day parts and times in SMS text -> local time windows.
 
-Policy (all relative to `now` in the business's zone):
-- A bare weekday is its next occurrence, today included ("sat" on a Saturday is today).
-- "this <weekday>" is the same as the bare weekday; "next <weekday>" is that weekday in the next
-  calendar week (weeks start on Monday): said on Monday 9 March, "next tue" is 17 March, and said on
-  Thursday 12 March, "next fri" is 20 March while "fri" is 13 March.
-- A month and day without a year ("3/14", "Mar 14th") is this year's; when that fell within the last
-  7 days it is reported as past (almost always a slip), older ones roll to next year. "the 14th"
-  is this month's, or next month's once it has gone.
-- A time without am/pm is read as business hours: 7-11 morning, 12 noon, 1-6 afternoon.
-- A day part or time range given once applies to every day named: "fri or sat morning" gives two
-  morning windows.
-- With no day, a day part or time means today, or tomorrow once it has passed.
-- "around noon" is an hour either side; "after 5" runs to the end of that day; "before noon" from
-  the start of the day part or day.
+Time policy (shared with the evaluation corpus: keep both consistent). All resolved in the business
+zone `tz` against `now` (aware). Windows are TimeWindow(start, end), aware datetimes in `tz`, end
+exclusive, in the order the customer gave them. Precise time: start == end.
+
+- Whole day with no time: local 00:00 of that day to local 00:00 of the next day.
+- Day parts (overridable per business): morning 08:00-12:00, afternoon 12:00-17:00, evening 17:00-21:00.
+  Words: morning/mornin/morn, "am" only after a day word ("sat am"); afternoon/aft/arvo, "pm" only after
+  a day word ("tue pm"); evening/eve/night, tonight (= today evening).
+- Bare weekday ("fri", "friday", "thurs"): its next occurrence, today included. "this fri" = "fri".
+  "next fri" = that weekday in the next calendar week (weeks start Monday): said on Mon 9 Mar 2026,
+  "next tue" = Tue 17 Mar; said Thu 12 Mar, "next fri" = Fri 20 Mar, "fri" = Fri 13 Mar.
+- today/tdy, tomorrow/tmrw/tmr/2moro..., "day after tomorrow" = today+2.
+- "the 14th" = this month's 14th, or next month's once it has gone (today counts as not gone).
+- Month+day without year ("3/14", "March 14", "Mar 14th", "14 march"): this year's; if it fell within
+  the last 7 days it is past (Parse.past, no window); older ones roll to next year. With a year
+  ("3/14/2027") exactly that; a past one is past.
+- Times without am/pm: 7-11 -> a.m., 12 -> noon, 1-6 -> p.m., 0 and 13-23 -> 24-hour clock.
+  "noon"/"midday" = 12:00.
+- "at 3" / "3pm" / "2:30" = precise time (start == end).
+- "after 5" = 17:00 to the end of that day (next local midnight).
+- "before noon"/"before 11" = from 08:00 (00:00 when the time is at or before 08:00) to that time.
+- "between 2 and 4" / "2-4" / "from 2 to 4" = 14:00-16:00.
+- "around noon"/"about 3"/"3ish" = one hour either side in real elapsed time (11:00-13:00).
+- A day part or time range given once applies to every day named: "fri or sat morning" = two windows.
+- With no day named, a day part or time means today, or tomorrow once it has passed (a range: once its
+  end has passed; a precise time: once it has passed).
+- "this weekend" = Saturday 00:00 to Monday 00:00 of this week (said on Sat/Sun: that same weekend);
+  "next weekend" = the weekend of the next calendar week. A day part applies to both days: "this weekend
+  morning" = Sat morning, Sun morning.
+- "next week" = Monday 00:00 to the following Monday 00:00 of the next calendar week ("next week
+  sometime" too). "this week" = from the start of today to next Monday 00:00.
+- "in N days" = the whole day today+N. "in N weeks"/"in a week"/"the week after next" (= in 2 weeks) =
+  the calendar week (Mon-Mon) containing today + 7N days.
+- "asap"/"earliest"/"soonest"/"first available": one window from `now` to now + horizon, Parse.asap.
+  With a day named ("earliest on friday") it is that day's window, asap still set.
+- Past: a window whose end is before now is dropped; if that leaves none, Parse.past ("yesterday",
+  "last friday", "today at 9" said at 14:00). "this morning" said at 14:00 names no day, so by the
+  no-day rule it is tomorrow morning.
+- Windows never extend past now + horizon (60 days by default): a window is cut there, and days named
+  beyond it give no window (Parse.too_far when that leaves none).
+- Spanish (accents optional), rewritten to the English above by nlu/spanish.py: hoy, mañana (tomorrow,
+  unless "la mañana"/"por la mañana"/"en la mañana" = morning), pasado mañana, lunes ... domingo,
+  "por/en la tarde" = afternoon, "por/en la noche" = evening, "a las 3" = 15:00, "después de las 5",
+  "antes de las 12", "entre las 2 y las 4", "el 14", "la próxima semana"/"la semana que viene",
+  "este fin de semana", "lo antes posible"/"cuanto antes". "mañana en la tarde" = tomorrow 12:00-17:00.
+
+Decisions beyond that policy:
+- A day part with a clock time reads the time in that part and then gives way to it: "tonight at 8"
+  and "a las 8 de la noche" are 20:00, "tomorrow morning at 6" is 06:00, "sat afternoon at 2" 14:00.
+- Days and times pair up in the order given: "fri morning or sat afternoon" is Friday morning and
+  Saturday afternoon, "tomorrow morning or afternoon" two windows on tomorrow, "tomorrow at 3 or
+  friday" 15:00 on both days.
+- A weekend or week with a day part or time gives one window per day from today on ("next week
+  mornings": seven). Without one it is one window as the policy says, even when it began before today
+  ("this weekend" said on Sunday starts on Saturday).
+- Ranges take a later end's am/pm when that keeps them in order ("9-11pm" = 21:00-23:00, "10-2pm" =
+  10:00-14:00) and an unmarked end that would come first is p.m. ("between 6 and 8" = 18:00-20:00).
+- A bare number 1-12 is a clock time where it reads as one: right after a day ("sat 10", at the end or
+  before "or", "please", ...), after "or" following a time ("tmrw at 10 or 2"), right before a day
+  ("10 tomorrow") or before "ok"/"works"/"good"/"fine" ("is 3 ok", "9 works"). Elsewhere ("I have 2
+  cars", "2 please") it is not; nlu.parse drops the time again when the number picks an offer ("2 works").
+  After a cue word ("at", "before", ...) "0900" is 09:00.
+- "from 5" alone is "after 5"; "until 4"/"till 4" is "before 4"; "first thing" is the morning;
+  "noonish" is "around noon"; "good morning"/"good afternoon" are greetings, not day parts.
+- "friday next week"/"next week friday" is that weekday of next week; "friday after next" is a week
+  after the bare Friday. "in a couple of days" = 2, "in a few days" = 3. "a week from today" = "in a week".
+  "the day after"/"the next day" is the day after the last day named ("tmrw or the day after").
+- A day after "not", "except" or "can't do" is ruled out and gives no window: "thurs but not fri".
+- A weekday next to a date is the date's description: "sunday 5 april", "fri 3/13" name one day, the date.
+- Weekday typos within one letter (two in words of seven or more) count when only one weekday is that
+  close: "frday", "satruday", "wensday". "tomorrow's", "friday's" name the day.
+- A "3/14"-style date that is no month/day but is a valid day/month ("14/3") is read day-first.
+- "el próximo viernes"/"el viernes que viene" are the first Friday after today (nlu/spanish.py).
+- A bare "soon" is not asap ("see you soon" would otherwise restart a booking); "as soon as possible" is.
+- asap with only a day part or time and no day ("earliest morning") is still the whole horizon.
+- At most MAX_WINDOWS windows: a text that names more is not a customer's request.
+- DST: every local time is normalised through UTC. A wall time that does not exist on a spring-forward
+  day resolves to the instant it would be with the pre-transition offset, shown in the new offset:
+  "2:30 am" on 8 Mar 2026 in America/Chicago is 03:30 CDT. A repeated wall time on a fall-back day is
+  its first occurrence (fold=0): "1:30 am" on 1 Nov 2026 is 01:30 CDT. "around" is real elapsed time. A
+  range that starts in the skipped hour and ends before its new wall time ("between 2:30 and 3am" that
+  day) shrinks to its end, 03:00.
 """
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from rapidfuzz.distance import OSA
+
+from nlu.spanish import WEEKDAYS as SPANISH_WEEKDAYS
+from nlu.spanish import english_tokens
 from nlu.types import TimeWindow
 
 DAY_PARTS: dict[str, tuple[time, time]] = {
@@ -29,30 +101,70 @@ DAY_PARTS: dict[str, tuple[time, time]] = {
     "afternoon": (time(12), time(17)),
     "evening": (time(17), time(21)),
 }
+HORIZON = timedelta(days=60)  # the booking horizon: nobody is offered a slot further out
 AROUND = timedelta(hours=1)
-AROUND_MARK = "around"  # _time_of_day's end for "around <time>": the window is built from real elapsed time
-LATE_SLIP = timedelta(days=7)
+LATE_SLIP = timedelta(days=7)  # "3/9" said on 3/12 is a slip for a day that has gone, not next year's
+MAX_WINDOWS = 31  # a month of daily windows is the most a customer's text means
+_MAX_ITEMS = 64  # days and times read from one text; past this it is not a request, and reading stops
 
-_WEEKDAYS = {
+_WEEKDAY_NAMES = {
     "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
     "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5,
     "sun": 6, "sunday": 6,
 }
+_FULL_WEEKDAYS = {name: day for name, day in _WEEKDAY_NAMES.items() if name.endswith("day")}
+_NEAR_MISSES = frozenset({"sundae", "sundaes", "sundry"})  # real words one letter from a weekday
+WEEKDAYS = {**_WEEKDAY_NAMES, **{f"{name}s": day for name, day in _WEEKDAY_NAMES.items() if len(name) > 3}}
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
 _PART_WORDS = {
-    "morning": "morning", "mornin": "morning", "morn": "morning", "am": "morning",
-    "afternoon": "afternoon", "aft": "afternoon", "arvo": "afternoon", "afternoons": "afternoon",
-    "evening": "evening", "eve": "evening", "tonight": "evening", "night": "evening",
+    "morning": "morning", "mornings": "morning", "mornin": "morning", "morn": "morning",
+    "afternoon": "afternoon", "afternoons": "afternoon", "aft": "afternoon", "arvo": "afternoon",
+    "evening": "evening", "evenings": "evening", "eve": "evening", "night": "evening", "nights": "evening",
+    "nite": "evening",
 }
-_TODAY = {"today", "tdy", "2day", "tonight"}
-_TOMORROW = {"tomorrow", "tmrw", "tmr", "tmw", "tomorow", "tommorow", "tommorrow", "2morrow", "2moro", "tomoz"}
-_ASAP = {"asap", "earliest", "soonest", "soon"}
-_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
-_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm|a|p)?$")
+_TODAY = frozenset({"today", "tdy", "2day", "tday", "tonight", "tonite", "2nite"})
+_TONIGHT = frozenset({"tonight", "tonite", "2nite"})
+_TOMORROW = frozenset({"tomorrow", "tmrw", "tmr", "tmw", "tmrow", "tomorow", "tommorow", "tommorrow", "tomorrw",
+                       "2morrow", "2moro", "2mrw", "2morow", "tomoz"})
+_ASAP_WORDS = frozenset({"asap", "earliest", "soonest"})
+_ASAP_PHRASES = (("first", "available"), ("next", "available"), ("as", "soon", "as", "possible"),
+                 ("as", "soon", "as", "you", "can"), ("as", "soon", "as", "u", "can"), ("first", "opening"),
+                 ("next", "opening"))
+_PAST_AFTER_LAST = frozenset({"week", "weekend", "night", "month", "year"})
+_AROUND_WORDS = frozenset({"around", "about", "abt", "approx", "approximately", "roughly", "circa", "ish"})
+_RANGE_TO = frozenset({"to", "till", "til", "until", "and", "-"})
+# A number followed by one of these is a count, not a clock time: "after 2 days", "at 3 cars".
+_UNITS = frozenset({"day", "days", "week", "weeks", "wk", "wks", "month", "months", "year", "years", "yr", "yrs",
+                    "hour", "hours", "hr", "hrs", "min", "mins", "minute", "minutes", "car", "cars", "vehicle",
+                    "vehicles", "people", "person", "persons", "dog", "dogs", "cat", "cats", "kids", "rooms",
+                    "bedrooms", "dollars", "bucks", "usd", "percent", "times", "x"})
+# Words that may follow a clock time said without "at" or am/pm ("sat 10 or sun 11", "at two please").
+_TIME_FOLLOWERS = frozenset({"", "or", "and", "please", "pls", "plz", "ok", "okay", "works", "if", "then", "?",
+                             "is", "would", "could", "for", "thanks", "thx", "work", "good", "fine", "on", "this",
+                             "next", "tomorrow", "today", "tonight", "with"} | set(WEEKDAYS))
+_WORDED_TIME_FOLLOWERS = _TIME_FOLLOWERS | {"am", "pm", "oclock", "o'clock"}
+_AFTER_LEADS = (("after",), ("later", "than"), ("no", "earlier", "than"))
+_BEFORE_LEADS = (("before",), ("until",), ("till",), ("til",), ("earlier", "than"), ("no", "later", "than"))
+_ACCEPTING = frozenset({"ok", "okay", "works", "work", "good", "fine"})  # "9 works", "is 3 ok"
+_NOT_A_DATE_AFTER = frozenset({"one", "option", "choice", "slot", "time", "opening", "pick"})  # "the 2nd one"
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "couple": 2, "few": 3}
+_CLOCK_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12}
+_STARTERS = frozenset(
+    {"yesterday", "ago", "last", "the", "day", "overmorrow", "week", "this", "next", "coming", "weekend", "weekends",
+     "in", "on", "for", "between", "btw", "btwn", "from", "after", "later", "no", "earlier", "before", "until",
+     "till", "til", "at", "@", "noon", "midday", "noonish", "middayish", "am", "pm", "first", "following"}
+    | _ASAP_WORDS | {p[0] for p in _ASAP_PHRASES} | _TODAY | _TOMORROW | set(WEEKDAYS) | set(_MONTHS)
+    | set(_PART_WORDS) | _AROUND_WORDS | set(_COUNT_WORDS)
+)
+_HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
+_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm|a|p)?(ish)?$")
+_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
 
 
@@ -62,149 +174,564 @@ class When:
     asap: bool = False
     past: bool = False
     days_named: bool = False           # the text named a day, not only a time
+    too_far: bool = False              # a day was named, but beyond the horizon, and no window is left
 
 
 def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str, tuple[time, time]] | None = None,
-         horizon: timedelta = timedelta(days=60)) -> When:
-    """The windows named in `tokens`, in the order given."""
-    parts = day_parts or DAY_PARTS
+         horizon: timedelta = HORIZON) -> When:
+    """The windows named in `tokens` (from nlu.text.tokens), in the order given; see the module's policy."""
+    parts = {**DAY_PARTS, **(day_parts or {})}
     local_now = now.astimezone(tz)
-    today = local_now.date()
-    days, past = _days(tokens, today)
-    named = bool(days)
-    if any(t in _ASAP for t in tokens) and not days:
-        return When((TimeWindow(local_now, local_now + horizon),), asap=True)
-    span = _time_of_day(tokens, parts)
-    if not days and (span is None or past):
-        return When((), past=past)
-    if not days:
-        last_moment = span[0] if span[1] == AROUND_MARK else (span[1] or time(23, 59))
-        days = [today if _local(today, last_moment, tz) > local_now else today + timedelta(days=1)]
-    windows: list[TimeWindow] = []
-    for day in days:
-        if span is None:
-            start, end = _local(day, time(0), tz), _local(day + timedelta(days=1), time(0), tz)
-        elif span[1] == AROUND_MARK:  # an hour either side, across midnight if need be
-            centre = _local(day, span[0], tz).astimezone(UTC)
-            start, end = (centre - AROUND).astimezone(tz), (centre + AROUND).astimezone(tz)
-        else:
-            start = _local(day, span[0], tz)
-            end = _local(day + timedelta(days=1), time(0), tz) if span[1] is None else _local(day, span[1], tz)
-        if end < local_now or (start == end and start < local_now):
-            past = True
+    # "tomorrow's appointment", "friday's": the possessive names the day
+    heard = _heard(english_tokens([t.removesuffix("'s") for t in tokens]), local_now.date())
+    limit = _normal(local_now + horizon, tz)
+    named = any(isinstance(item, _Days) and item is not _GONE for item in heard.items)
+    if heard.asap and not named:
+        return When((TimeWindow(local_now, limit),), asap=True)
+    kept: list[TimeWindow] = []
+    seen: set[tuple[float, float]] = set()
+    gone = too_far = False
+    for window in _windows(heard.items, parts, local_now):
+        start, end = window.start.timestamp(), window.end.timestamp()
+        if end < now.timestamp():
+            gone = True
+        elif start > limit.timestamp() or (start == limit.timestamp() and end > start):
+            too_far = True
+        elif (start, min(end, limit.timestamp())) not in seen:
+            seen.add((start, min(end, limit.timestamp())))
+            kept.append(window if end <= limit.timestamp() else TimeWindow(window.start, limit))
+        if len(kept) == MAX_WINDOWS:
+            break
+    return When(tuple(kept), asap=heard.asap, past=(heard.past or gone) and not kept, days_named=named,
+                too_far=too_far and not kept)
+
+
+def weekday_in(token: str) -> int | None:
+    """The weekday (Monday 0) a word names, English or Spanish, possessive, plural or misspelt: "friday's",
+    "sábado", "satruday"."""
+    token = token.removesuffix("'s")
+    found = WEEKDAYS.get(token)
+    if found is None and token in SPANISH_WEEKDAYS:
+        found = WEEKDAYS[SPANISH_WEEKDAYS[token]]
+    if found is None and 5 <= len(token) <= 10 and token[0] in "mtwfs" and token.isalpha():
+        found = _misspelt_weekday(token)
+    return found
+
+
+def _misspelt_weekday(token: str) -> int | None:
+    """ "frday", "satruday", "wensday": one slip in a short word, two in a long one, and only one weekday that close.
+
+    Transposed letters count as one slip; "monkey" (two from "monday") and "sundae" stay themselves.
+    """
+    if token in _NEAR_MISSES:
+        return None
+    allowed = 1 if len(token) <= 6 else 2
+    close = {day for name, day in _FULL_WEEKDAYS.items() if OSA.distance(token, name, score_cutoff=allowed) <= allowed}
+    return close.pop() if len(close) == 1 else None
+
+
+# --- What was said: days and times, in order --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Days:
+    """Local dates [first, end) named together: one day, a weekend or a week."""
+
+    first: date
+    end: date
+
+
+@dataclass(frozen=True)
+class _Clock:
+    hour: int
+    minute: int = 0
+    meridiem: str = ""  # "am", "pm", "noon", or "" when the customer did not say
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """A time of day asked for, not yet placed on a day."""
+
+    kind: str  # "part", "at", "range", "after", "before", "around"
+    start: _Clock | None = None
+    end: _Clock | None = None
+    part: str = ""
+
+
+_GONE = _Days(date.min, date.min)  # a day named that has already gone: its times go with it
+_OR = "or"  # "sat morning, or before 10 on sunday": a time after "or" starts afresh
+_DAY_AFTER = _Days(date.max, date.max)  # "the day after": the day after the last one named
+
+
+@dataclass
+class _Heard:
+    items: list["_Days | _Ask | str"] = field(default_factory=list)  # str: _OR
+    asap: bool = False
+    past: bool = False
+
+
+def _heard(toks: list[str], today: date) -> _Heard:
+    heard = _Heard()
+    i, after_day, after_clock = 0, False, False
+    while i < len(toks) and len(heard.items) < _MAX_ITEMS:
+        if toks[i] in ("or", "and"):  # "tmrw at 10 or 2": the 2 is a time too
+            if toks[i] == "or":
+                heard.items.append(_OR)
+            i, after_day = i + 1, False
             continue
-        windows.append(TimeWindow(start, end))
-    return When(tuple(windows), past=past and not windows, days_named=named)
+        step = None
+        if _may_start_a_time(toks[i]):
+            step = (_flag_at(toks, i, heard) or _days_at(toks, i, today)
+                    or _ask_at(toks, i, after_day=after_day, after_clock=after_clock))
+        if step is None:
+            i, after_day, after_clock = i + 1, False, False
+            continue
+        start, (found, i) = i, step
+        if _is_ruled_out(toks, start):  # "thurs but not fri": Friday is not asked for
+            found = [item for item in found if not isinstance(item, _Days)]
+        if found == [_DAY_AFTER]:  # "tmrw or the day after"
+            named = [d for d in heard.items if isinstance(d, _Days) and d is not _GONE]
+            found = [_day(named[-1].end)] if named else []
+        heard.items.extend(found)
+        after_day = bool(found) and isinstance(found[-1], _Days)
+        after_clock = bool(found) and isinstance(found[-1], _Ask) and found[-1].kind != "part"
+    return heard
 
 
-def _days(tokens: list[str], today: date) -> tuple[list[date], bool]:
-    """The local dates named, in order, and whether one of them had already gone."""
-    days: list[date] = []
-    past = False
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        found: date | None = None
-        if tok in _TODAY:
-            found = today
-        elif tok in _TOMORROW:
-            found = today + timedelta(days=1)
-        elif tok == "yesterday":
-            past = True
-        elif tok in ("next", "this") and nxt in _WEEKDAYS:
-            found = _weekday(today, _WEEKDAYS[nxt], next_week=tok == "next")
-            i += 1
-        elif tok == "last" and nxt in _WEEKDAYS:
-            past = True
-            i += 1
-        elif tok in _WEEKDAYS and not (tok == "sun" and nxt in ("up", "down")):
-            found = _weekday(today, _WEEKDAYS[tok], next_week=False)
-        elif tok in _MONTHS and _ORDINAL.match(nxt):
-            found, gone = _month_day(today, _MONTHS[tok], int(_ORDINAL.match(nxt).group(1)), None)
-            past |= gone
-            i += 1
-        elif (m := _SLASH_DATE.match(tok)) is not None:
-            year = int(m.group(3)) if m.group(3) else None
-            if year is not None and year < 100:
-                year += 2000
-            found, gone = _month_day(today, int(m.group(1)), int(m.group(2)), year)
-            past |= gone
-        elif tok == "the" and (m := _ORDINAL.match(nxt)) and nxt[-2:] in ("st", "nd", "rd", "th"):
-            found = _day_of_month(today, int(m.group(1)))
-            i += 1
-        if found is not None and found not in days:
-            days.append(found)
-        i += 1
-    return days, past
+def _is_ruled_out(toks: list[str], i: int) -> bool:
+    """Whether the day at toks[i] follows "not", "except", "can't do": it is ruled out, not asked for."""
+    before = toks[max(0, i - 2):i]
+    return (before[-1:] in (["not"], ["except"], ["excepto"])
+            or before in (["not", "on"], ["except", "on"], ["can't", "do"], ["cant", "do"], ["cannot", "do"]))
 
 
-def _time_of_day(tokens: list[str], parts: dict[str, tuple[time, time]]) -> tuple[time, time | None] | None:
-    """The part of the day asked for: (start, end), end None for "to the end of the day"."""
-    for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        after = tokens[i + 2] if i + 2 < len(tokens) else ""
-        if tok == "between" and (a := _clock(nxt, after)) and "and" in tokens[i + 1:i + 4]:
-            j = tokens.index("and", i + 1)
-            b = _clock(tokens[j + 1] if j + 1 < len(tokens) else "", tokens[j + 2] if j + 2 < len(tokens) else "")
-            if b:
-                return (a, b) if a < b else (a, a)
-        if tok == "after" and (a := _clock(nxt, after)):
-            return a, None
-        if tok == "before" and (b := _clock(nxt, after)):
-            start = time(8) if b > time(8) else time(0)
-            return start, b
-        if tok in ("around", "about", "abt", "ish", "approx") and (a := _clock(nxt, after)):
-            return a, AROUND_MARK
-        if tok == "at" and (a := _clock(nxt, after)):
-            return a, a
-    for tok in tokens:
-        if tok in _PART_WORDS and tok != "am":
-            return parts[_PART_WORDS[tok]]
-        if tok == "noon":
-            return time(12), time(12)
-    for i, tok in enumerate(tokens):
-        if (m := _CLOCK.match(tok)) and (m.group(2) or m.group(3)):
-            a = _clock(tok, tokens[i + 1] if i + 1 < len(tokens) else "")
-            if a:
-                return a, a
-        if tok.isdigit() and i + 1 < len(tokens) and tokens[i + 1] in ("am", "pm", "oclock"):
-            a = _clock(tok, tokens[i + 1])
-            if a:
-                return a, a
+def _may_start_a_time(tok: str) -> bool:
+    """A cheap test that skips the many words no rule starts with (a misspelt weekday may start one)."""
+    return tok[:1].isdecimal() or tok in _STARTERS or (tok[:1] in ("m", "t", "w", "f", "s") and 5 <= len(tok) <= 10)
+
+
+def _flag_at(toks: list[str], i: int, heard: _Heard) -> tuple[list, int] | None:
+    """asap and past words, which set a flag rather than name a time."""
+    tok, nxt = toks[i], _at(toks, i + 1)
+    if tok in _ASAP_WORDS:
+        heard.asap = True
+        return [], i + 1
+    for phrase in _ASAP_PHRASES:
+        if tuple(toks[i:i + len(phrase)]) == phrase:
+            heard.asap = True
+            return [], i + len(phrase)
+    if tok == "ago":
+        heard.past = True
+        return [], i + 1
+    if tok == "yesterday":
+        return [_GONE], i + 1
+    if tok == "last" and (nxt in _PAST_AFTER_LAST or weekday_in(nxt) is not None):
+        return [_GONE], i + 2
     return None
 
 
-def _clock(tok: str, following: str = "") -> time | None:
-    """A clock time from "3", "3pm", "3:30", "15:00", "noon" (plus a following "am"/"pm")."""
-    if tok == "noon" or tok == "midday":
-        return time(12)
-    m = _CLOCK.match(tok)
-    if not m:
+def _days_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
+    """The day, weekend or week named at toks[i], and where the words after it start."""
+    tok, nxt = toks[i], _at(toks, i + 1)
+    if toks[i:i + 4] == ["the", "day", "after", "tomorrow"]:
+        return [_day(today + timedelta(days=2))], i + 4
+    if toks[i:i + 3] == ["day", "after", "tomorrow"] or tok == "overmorrow":
+        return [_day(today + timedelta(days=2))], i + (1 if tok == "overmorrow" else 3)
+    if tok in _TODAY:
+        tonight = [_Ask("part", part="evening")] if tok in _TONIGHT else []
+        return [_day(today), *tonight], i + 1
+    if tok in _TOMORROW:
+        return [_day(today + timedelta(days=1))], i + 1
+    if toks[i:i + 4] == ["the", "week", "after", "next"] or toks[i:i + 3] == ["week", "after", "next"]:
+        return [_week_of(today + timedelta(days=14))], i + (4 if tok == "the" else 3)
+    if toks[i:i + 3] in (["the", "day", "after"], ["the", "next", "day"], ["the", "following", "day"]):
+        return [_DAY_AFTER], i + 3
+    if tok in ("this", "next", "coming", "following"):
+        return _this_or_next_at(toks, i, today)
+    if tok in ("weekend", "weekends"):
+        return [_weekend(today, next_week=False)], i + 1
+    if (weekday := weekday_in(tok)) is not None and not (tok == "sun" and nxt in ("up", "down", "is", "shine")):
+        if (dated := _date_at(toks, i + 1, today)) is not None:
+            return dated  # "sunday 5 april", "friday the 13th": the date says which
+        if toks[i + 1:i + 3] == ["next", "week"]:
+            return [_day(_weekday(today, weekday, next_week=True))], i + 3
+        if toks[i + 1:i + 3] == ["after", "next"]:
+            return [_day(_weekday(today, weekday, next_week=False) + timedelta(days=7))], i + 3
+        this_week = toks[i + 1:i + 3] == ["this", "week"]  # "friday this week" is the bare friday
+        return [_day(_weekday(today, weekday, next_week=False))], i + (3 if this_week else 1)
+    if tok == "in" and (ahead := _ahead_at(toks, i + 1, today)) is not None:
+        return ahead
+    if (count := _count_at(toks, i)) and toks[count[1] + 1:count[1] + 3] in (["from", "now"], ["from", "today"]):
+        ahead = _ahead_at(toks, i, today)  # "a week from today", "3 days from now"
+        return (ahead[0], ahead[1] + 2) if ahead else None
+    if (dated := _date_at(toks, i, today)) is not None:
+        found, j = dated
+        return found, j + (1 if weekday_in(_at(toks, j)) is not None else 0)  # "3/14 sat"
+    return None
+
+
+def _this_or_next_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
+    """"this fri", "next fri", "this coming weekend", "next week", "next week friday", "following friday"."""
+    j = i + 2 if toks[i:i + 2] == ["this", "coming"] else i + 1
+    word = _at(toks, j)
+    next_week = toks[i] in ("next", "following")
+    if toks[i] == "following" and (weekday := weekday_in(word)) is not None:  # the first one after today
+        return [_day(today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1))], j + 1
+    if word in ("weekend", "weekends"):
+        return [_weekend(today, next_week=next_week)], j + 1
+    if word == "week":
+        k = j + 2 if _at(toks, j + 1) == "on" else j + 1
+        if (weekday := weekday_in(_at(toks, k))) is not None:
+            return [_day(_weekday(today, weekday, next_week=next_week))], k + 1
+        return [_week(today, next_week=next_week)], j + 1
+    if (weekday := weekday_in(word)) is not None:
+        return [_day(_weekday(today, weekday, next_week=next_week))], j + 1
+    return None  # "this morning": the day part follows, and names no day
+
+
+def _ahead_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
+    """"(in) 3 days", "(in) a couple of weeks": a day or a calendar week ahead of today."""
+    count = _count_at(toks, i)
+    if count is None:
         return None
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
-    meridiem = m.group(3) or (following if following in ("am", "pm") else "")
-    if minute > 59 or hour > 23:
+    n, j = count
+    unit = _at(toks, j)
+    if unit in ("day", "days"):
+        return [_day(today + timedelta(days=n))], j + 1
+    if unit in ("week", "weeks", "wk", "wks"):
+        return [_week_of(today + timedelta(days=7 * n))], j + 1
+    return None
+
+
+def _count_at(toks: list[str], i: int) -> tuple[int, int] | None:
+    """A small count: "3", "three", "a", "a couple of", "a few"."""
+    tok = _at(toks, i)
+    if tok.isdecimal() and len(tok) <= 3:
+        return int(tok), i + 1
+    if tok in ("a", "an") and _at(toks, i + 1) in ("couple", "few"):
+        i += 1
+        tok = toks[i]
+    if tok not in _COUNT_WORDS:
         return None
-    if meridiem.startswith("p") and hour < 12:
+    return _COUNT_WORDS[tok], i + (2 if tok == "couple" and _at(toks, i + 1) == "of" else 1)
+
+
+def _date_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
+    """"the 14th", "march 14", "14 march", "14th of march 2027", "3/14", "3/14/27"."""
+    tok = _at(toks, i)
+    if (m := _SLASH_DATE.match(tok)) is not None:
+        first, second, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        month, day = (first, second) if first <= 12 else (second, first)  # "14/3" is day-first
+        return _dated(_month_day(today, month, day, year)), i + 1
+    if tok in _MONTHS:
+        j = i + 2 if _at(toks, i + 1) == "the" else i + 1
+        if (m := _ORDINAL.match(_at(toks, j))) is not None:
+            year, after = _year_at(toks, j + 1)
+            return _dated(_month_day(today, _MONTHS[tok], int(m.group(1)), year)), after
+        return None
+    j = i + 1 if tok in ("the", "on", "for") else i
+    m = _ORDINAL.match(_at(toks, j))
+    if m is None:
+        return None
+    k = j + 2 if _at(toks, j + 1) == "of" else j + 1
+    if _at(toks, k) in _MONTHS:
+        year, after = _year_at(toks, k + 1)
+        return _dated(_month_day(today, _MONTHS[toks[k]], int(m.group(1)), year)), after
+    if j > i and m.group(2) and _at(toks, j + 1) not in _NOT_A_DATE_AFTER:
+        found = _day_of_month(today, int(m.group(1)))
+        return ([_day(found)] if found else []), j + 1
+    return None
+
+
+def _dated(found: tuple[date | None, bool]) -> list:
+    day, gone = found
+    return [_day(day)] if day else [_GONE] if gone else []
+
+
+def _year_at(toks: list[str], i: int) -> tuple[int | None, int]:
+    tok = _at(toks, i)
+    if tok.isdecimal() and len(tok) == 4 and 1900 <= int(tok) <= 2100:
+        return int(tok), i + 1
+    return None, i
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    year = int(text)
+    return year + 2000 if year < 100 else year if 1900 <= year <= 2100 else None
+
+
+def _ask_at(toks: list[str], i: int, *, after_day: bool, after_clock: bool) -> tuple[list, int] | None:
+    """The time of day asked for at toks[i]: a day part, a clock time, a range, before/after/around.
+
+    A bare number is a clock time only where it reads as one: right after a day or after "or" following
+    a time ("sat 10", "at 10 or 2"), right before a day ("10 tomorrow"), or before "ok"/"works" ("9 works").
+    """
+    tok, nxt = toks[i], _at(toks, i + 1)
+    if tok in ("between", "btw", "btwn", "from") and (a := _clock_at(toks, i + 1, words=True)):
+        if _at(toks, a.after) in _RANGE_TO and (b := _clock_at(toks, a.after + 1, words=True)):
+            return [_Ask("range", a.clock, b.clock)], b.after
+        if tok == "from":  # "from 5 (on)"
+            return [_Ask("after", a.clock)], a.after + (1 if _at(toks, a.after) in ("on", "onwards", "onward") else 0)
+        return None
+    if lead := _lead_in(toks, i, _AFTER_LEADS):
+        a = _clock_at(toks, i + lead, words=True)
+        return ([_Ask("after", a.clock)], a.after) if a else None
+    if lead := _lead_in(toks, i, _BEFORE_LEADS):
+        b = _clock_at(toks, i + lead, words=True)
+        return ([_Ask("before", end=b.clock)], b.after) if b else None
+    if tok in _AROUND_WORDS or tok in ("at", "@"):
+        a = _clock_at(toks, i + 1, words=True)
+        if a is None:
+            return None
+        return [_Ask("around" if tok in _AROUND_WORDS or a.ish else "at", a.clock)], a.after
+    if (a := _clock_at(toks, i, words=False)) is not None:
+        if _at(toks, a.after) in ("to", "till", "til", "until") and (b := _clock_at(toks, a.after + 1, words=True)):
+            return [_Ask("range", a.clock, b.clock)], b.after  # "2 to 4", "10am-2pm"
+        if a.ish:
+            return [_Ask("around", a.clock)], a.after
+        following = _at(toks, a.after)
+        bare_time = 1 <= a.clock.hour <= 12 and (
+            (after_day or after_clock) and following in _TIME_FOLLOWERS
+            or following in _ACCEPTING or following in _TODAY or following in _TOMORROW
+            or following in _WEEKDAY_NAMES)
+        if a.said or bare_time:
+            return [_Ask("at", a.clock)], a.after
+        return None
+    if tok in _PART_WORDS and (toks[i - 1] if i else "") != "good":  # "good morning" is a greeting
+        return [_Ask("part", part=_PART_WORDS[tok])], i + 1
+    if tok in ("am", "pm") and after_day:  # "sat am", "tue pm"
+        return [_Ask("part", part="morning" if tok == "am" else "afternoon")], i + 1
+    if (tok, nxt) == ("first", "thing"):
+        return [_Ask("part", part="morning")], i + 2
+    return None
+
+
+@dataclass(frozen=True)
+class _ClockFound:
+    clock: _Clock
+    after: int          # index of the token after the clock time
+    said: bool          # it had minutes, am/pm or "o'clock", or was "noon": a time on its own
+    ish: bool = False   # "3ish", "3 ish"
+
+
+def _clock_at(toks: list[str], i: int, *, words: bool) -> _ClockFound | None:
+    """A clock time at toks[i]: "3", "3pm", "3 pm", "15:30", "3 o'clock", "noon", "3ish" (and "three" if `words`)."""
+    tok = _at(toks, i)
+    said, ish = False, False
+    if tok in ("noon", "midday", "noonish", "middayish"):
+        clock, said, ish = _Clock(12, 0, "noon"), True, tok.endswith("ish")
+    elif (m := _CLOCK.match(tok)) is not None:
+        hour, minutes, meridiem, ish = m.group(1), m.group(2), m.group(3) or "", bool(m.group(4))
+        meridiem = {"a": "am", "p": "pm"}.get(meridiem, meridiem)
+        clock, said = _Clock(int(hour), int(minutes or 0), meridiem), bool(minutes or meridiem)
+    elif words and (m := _HHMM.match(tok)) is not None:  # "at 0900"
+        clock, said = _Clock(int(m.group(1)), int(m.group(2))), True
+    elif words and tok in _CLOCK_WORDS and _at(toks, i + 1) in _WORDED_TIME_FOLLOWERS:  # "at two", "at two pm"
+        clock = _Clock(_CLOCK_WORDS[tok])
+    else:
+        return None
+    j = i + 1
+    if not clock.meridiem and _at(toks, j) in ("am", "pm"):
+        clock, said, j = _Clock(clock.hour, clock.minute, toks[j]), True, j + 1
+    if _at(toks, j) in ("oclock", "o'clock"):
+        said, j = True, j + 1
+    if _at(toks, j) == "ish":
+        ish, j = True, j + 1
+    if _at(toks, j) in _UNITS or clock.minute > 59 or clock.hour > 23:
+        return None
+    if clock.meridiem in ("am", "pm") and not 1 <= clock.hour <= 12:
+        return None
+    return _ClockFound(clock, j, said, ish)
+
+
+def _at(toks: list[str], i: int) -> str:
+    return toks[i] if i < len(toks) else ""
+
+
+def _lead_in(toks: list[str], i: int, leads: tuple[tuple[str, ...], ...]) -> int:
+    """How many words of one of `leads` start at toks[i] ("no later than" is 3), or 0."""
+    return next((len(lead) for lead in leads if tuple(toks[i:i + len(lead)]) == lead), 0)
+
+
+# --- Days and times -> windows ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Spec:
+    """A time of day resolved against the business's day parts: start..end, end None = midnight."""
+
+    kind: str  # "at", "around", "span"
+    start: time
+    end: time | None = None
+
+
+_GONE_WINDOW = TimeWindow(datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
+
+
+def _windows(items: list, parts: dict[str, tuple[time, time]], local_now: datetime) -> list[TimeWindow]:
+    """Every window the days and times name (a gone day gives _GONE_WINDOW), before past and horizon rules."""
+    tz = local_now.tzinfo
+    today = local_now.date()
+    out: list[TimeWindow] = []
+    for days, asks in _groups(items):
+        specs = _specs(asks, parts)
+        if not days:
+            for spec in specs:
+                window = _window_on(today, spec, tz)
+                if window.end.timestamp() < local_now.timestamp():
+                    window = _window_on(today + timedelta(days=1), spec, tz)
+                out.append(window)
+            continue
+        for named in days:
+            if named is _GONE:
+                out.append(_GONE_WINDOW)
+                continue
+            if not specs:  # "this weekend" said on Sunday is still Saturday 00:00 to Monday 00:00
+                out.append(TimeWindow(_local(named.first, time(0), tz), _local(named.end, time(0), tz)))
+                continue
+            day = max(named.first, today)
+            while day < named.end and len(out) < 4 * MAX_WINDOWS:
+                out.extend(_window_on(day, spec, tz) for spec in specs)
+                day += timedelta(days=1)
+        if len(out) >= 4 * MAX_WINDOWS:  # enough to fill MAX_WINDOWS after dropping gone ones
+            break
+    return out
+
+
+def _groups(items: list) -> list[tuple[list[_Days], list[_Ask]]]:
+    """Days with the times that go with them, in order; a group missing either borrows its neighbour's.
+
+    A new group starts when a day follows a group that has days and times ("fri morning, sat ..."), when
+    a time follows days that already have that kind of time ("tomorrow at 3 5pm"), and at an "or" after a
+    time ("morning or afternoon", but "fri or sat morning" is one group); a day part and a clock time in
+    one group go together ("tomorrow morning at 10").
+    """
+    groups: list[tuple[list[_Days], list[_Ask]]] = [([], [])]
+    for item in items:
+        days, asks = groups[-1]
+        if item is _OR:
+            if asks:
+                groups.append(([], []))
+        elif isinstance(item, _Days):
+            if days and asks:
+                groups.append(([item], []))
+            elif item not in days:
+                days.append(item)
+        elif days and any((a.kind == "part") == (item.kind == "part") for a in asks):
+            groups.append(([], [item]))
+        else:
+            asks.append(item)
+    own = [g for g in groups if g[0] or g[1]]
+    own_days, own_asks = [g[0] for g in own], [g[1] for g in own]
+    return [(days or _nearest(own_days, k), asks or _nearest(own_asks, k)) for k, (days, asks) in enumerate(own)]
+
+
+def _nearest(lists: list[list], k: int) -> list:
+    """The nearest non-empty list before index k, else after it."""
+    for j in [*range(k - 1, -1, -1), *range(k + 1, len(lists))]:
+        if lists[j]:
+            return lists[j]
+    return []
+
+
+def _specs(asks: list[_Ask], parts: dict[str, tuple[time, time]]) -> list[_Spec]:
+    """The asks as times of day; a day part with clock times only says how to read them ("tonight at 8")."""
+    day_parts = [a for a in asks if a.kind == "part"]
+    clocks = [a for a in asks if a.kind != "part"]
+    if day_parts and clocks:
+        start, end = parts[day_parts[0].part]
+        hint = "pm" if start >= time(12) else "am" if end <= time(12) and end != time(0) else ""
+        return [s for a in clocks if (s := _spec(a, parts, hint))]
+    return [s for a in asks if (s := _spec(a, parts, ""))]
+
+
+def _spec(ask: _Ask, parts: dict[str, tuple[time, time]], hint: str) -> _Spec | None:
+    if ask.kind == "part":
+        start, end = parts[ask.part]
+        return _Spec("span", start, end if end > start else None)  # a part that ends at midnight or later
+    if ask.kind == "range":
+        return _range(ask.start, ask.end, hint)
+    if ask.kind == "before":
+        end = _time(ask.end, hint)
+        morning = parts["morning"][0]
+        return _Spec("span", morning if end > morning else time(0), end) if end != time(0) else None
+    if ask.kind == "after":
+        return _Spec("span", _time(ask.start, hint), None)
+    return _Spec(ask.kind, _time(ask.start, hint))  # "at", "around"
+
+
+def _range(a: _Clock, b: _Clock, hint: str) -> _Spec | None:
+    """ "2-4" is 14:00-16:00, "9-11pm" 21:00-23:00, "10-2pm" 10:00-14:00, "between 6 and 8" 18:00-20:00."""
+    end = _time(b, hint)
+    start = _time(a, hint)
+    if not a.meridiem and b.meridiem in ("am", "pm"):
+        same_half = _time(_Clock(a.hour, a.minute, b.meridiem))
+        if same_half < end:
+            start = same_half
+    if end <= start and not b.meridiem and end.hour < 12:
+        end = end.replace(hour=end.hour + 12)
+    return _Spec("span", start, end) if start < end else None
+
+
+def _time(clock: _Clock, hint: str = "") -> time:
+    """The clock time as read by the policy: unmarked 7-11 a.m., 12 noon, 1-6 p.m., unless a day part says."""
+    hour = clock.hour
+    if clock.meridiem == "pm" and hour < 12 or not clock.meridiem and hint == "pm" and 1 <= hour <= 11:
         hour += 12
-    elif meridiem.startswith("a") and hour == 12:
+    elif clock.meridiem == "am" and hour == 12:
         hour = 0
-    elif not meridiem and 1 <= hour <= 6:
+    elif not clock.meridiem and not hint and 1 <= hour <= 6:
         hour += 12  # "at 3" to a business means the afternoon
-    return time(hour, minute)
+    return time(hour, clock.minute)
+
+
+def _window_on(day: date, spec: _Spec, tz) -> TimeWindow:
+    start = _local(day, spec.start, tz)
+    if spec.kind == "at":
+        return TimeWindow(start, start)
+    if spec.kind == "around":  # an hour either side in real time, across midnight if need be
+        centre = start.astimezone(UTC)
+        return TimeWindow((centre - AROUND).astimezone(tz), (centre + AROUND).astimezone(tz))
+    end = _local(day + timedelta(days=1), time(0), tz) if spec.end is None else _local(day, spec.end, tz)
+    if end.timestamp() < start.timestamp():  # "between 2:30 and 3am" on a spring-forward day: 03:30 > 03:00
+        start = end
+    return TimeWindow(start, end)
+
+
+# --- Calendar arithmetic ------------------------------------------------------------------------------------
+
+def _day(day: date) -> _Days:
+    return _Days(day, day + timedelta(days=1))
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week(today: date, *, next_week: bool) -> _Days:
+    """This week from today, or all of next week."""
+    monday_next = _monday(today) + timedelta(days=7)
+    return _Days(monday_next, monday_next + timedelta(days=7)) if next_week else _Days(today, monday_next)
+
+
+def _week_of(day: date) -> _Days:
+    return _Days(_monday(day), _monday(day) + timedelta(days=7))
+
+
+def _weekend(today: date, *, next_week: bool) -> _Days:
+    saturday = _monday(today) + timedelta(days=5 + (7 if next_week else 0))
+    return _Days(saturday, saturday + timedelta(days=2))
 
 
 def _weekday(today: date, weekday: int, *, next_week: bool) -> date:
     if next_week:
-        monday_next = today + timedelta(days=7 - today.weekday())
-        return monday_next + timedelta(days=weekday)
+        return _monday(today) + timedelta(days=7 + weekday)
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
 def _month_day(today: date, month: int, day: int, year: int | None) -> tuple[date | None, bool]:
     """The date, and whether it has already gone (see the module's policy)."""
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or (year is not None and not 1900 <= year <= 2100):
         return None, False
     target_year = year or today.year
     if not 1 <= day <= monthrange(target_year, month)[1]:
@@ -221,6 +748,8 @@ def _month_day(today: date, month: int, day: int, year: int | None) -> tuple[dat
 
 
 def _day_of_month(today: date, day: int) -> date | None:
+    if not 1 <= day <= 31:
+        return None
     year, month = today.year, today.month
     for _ in range(3):
         if day <= monthrange(year, month)[1] and date(year, month, day) >= today:
@@ -229,5 +758,10 @@ def _day_of_month(today: date, day: int) -> date | None:
     return None
 
 
-def _local(day: date, wall_time: time, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, wall_time, tzinfo=tz)
+def _local(day: date, wall_time: time, tz) -> datetime:
+    """The wall time on that day in `tz`, as a real instant (see DST in the module's policy)."""
+    return _normal(datetime.combine(day, wall_time, tzinfo=tz), tz)
+
+
+def _normal(moment: datetime, tz) -> datetime:
+    return moment.astimezone(UTC).astimezone(tz)

@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
 from api.main import create_app
 from bot.config import Settings
-from bot.db.seed import prepare
+from bot.db.seed import DEMO_SLUG, prepare
+from bot.db.tables import Business, Customer
 from bot.db.session import engine_for, transaction
 from tasks.local_loop import LocalDispatcher
 
@@ -28,6 +30,10 @@ BUSINESS_SMS = "+15550001111"
 OWNER = "+15550002222"
 DANA = "+15550100001"
 LEE = "+15550100002"
+PAT = "+15550100003"   # a new customer: the bot must ask where the job is before offering times
+# Returning customers: the bot knows where to drive, so it offers times straight away.
+REGULARS = {DANA: ("1100 Congress Ave, Austin, TX", 30.2747, -97.7404),
+            LEE: ("500 E Cesar Chavez St, Austin, TX", 30.2626, -97.7393)}
 
 
 @dataclass
@@ -47,6 +53,10 @@ def template_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "bot.db"
     url = f"sqlite:///{path}"
     prepare(url)
+    with transaction(url) as session:
+        business = session.exec(select(Business).where(Business.slug == DEMO_SLUG)).one()
+        for phone, (address, lat, lng) in REGULARS.items():
+            session.add(Customer(business_id=business.id, phone=phone, address=address, lat=lat, lng=lng))
     engine_for(url).dispose()  # closing the last connection checkpoints the WAL into the main file
     return path
 

@@ -1,17 +1,18 @@
 """Small keyword-only query functions: the only place that builds SQL."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from bot.db.tables import (Booking, Business, Conversation, Customer, DueWork, Message, Payment, Service, Staff,
-                           TimeOff, WeeklyHours)
-from bot.domain.availability import StaffCalendar, WeeklyRule
+from bot.db.tables import (Booking, Business, Conversation, Customer, DayHours, DueWork, Message, Payment, Service,
+                           Staff, TimeOff, WeeklyHours)
+from bot.domain.availability import Job, Technician, WeeklyRule
 from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import Channel
 from bot.domain.span import Span
+from bot.domain.travel import Place
 
 
 def business_by_number(session: Session, *, channel: Channel, phone: str) -> Business | None:
@@ -51,23 +52,47 @@ def active_services(session: Session, *, business_id: int) -> list[Service]:
                              .order_by(Service.id)))
 
 
-def staff_calendars(session: Session, *, business_id: int, around: Span, now: datetime,
-                    exclude_booking_id: int | None = None) -> list[StaffCalendar]:
-    """Each active technician's hours, time off and busy bookings that touch `around`."""
-    staff = list(session.exec(select(Staff).where(Staff.business_id == business_id, Staff.active).order_by(Staff.id)))
+def technicians(session: Session, *, business: Business, around: Span, now: datetime,
+                exclude_booking_id: int | None = None) -> list[Technician]:
+    """Each active technician as the availability engine sees them, with what touches `around`:
+    weekly hours, dated hours, time off and the bookings that keep their slot busy at `now`."""
+    staff = list(session.exec(select(Staff).where(Staff.business_id == business.id, Staff.active).order_by(Staff.id)))
     ids = [s.id for s in staff]
-    rules: dict[int, list[WeeklyRule]] = {i: [] for i in ids}
+    services = {s.id: s for s in session.exec(select(Service).where(Service.business_id == business.id))}
+    weekly: dict[int, list[WeeklyRule]] = {i: [] for i in ids}
     for row in session.exec(select(WeeklyHours).where(col(WeeklyHours.staff_id).in_(ids))):
-        rules[row.staff_id].append(WeeklyRule(row.weekday, row.opens, row.closes))
+        weekly[row.staff_id].append(WeeklyRule(row.weekday, row.opens, row.closes))
+    dated: dict[int, dict[date, list[tuple[time, time]]]] = {i: {} for i in ids}
+    first, last = (around.start - timedelta(days=1)).date(), (around.end + timedelta(days=1)).date()
+    for row in session.exec(select(DayHours).where(col(DayHours.staff_id).in_(ids), DayHours.on >= first,
+                                                   DayHours.on <= last)):
+        hours = dated[row.staff_id].setdefault(row.on, [])
+        if row.opens is not None and row.closes is not None:
+            hours.append((row.opens, row.closes))
     off: dict[int, list[Span]] = {i: [] for i in ids}
     for row in session.exec(select(TimeOff).where(col(TimeOff.staff_id).in_(ids), TimeOff.end_at > around.start,
                                                   TimeOff.start_at < around.end)):
         off[row.staff_id].append(Span(row.start_at, row.end_at))
-    busy: dict[int, list[Span]] = {i: [] for i in ids}
-    for row in blocking_bookings(session, business_id=business_id, around=around, now=now):
-        if row.id != exclude_booking_id and row.staff_id in busy:
-            busy[row.staff_id].append(Span(row.start_at, row.end_at))
-    return [StaffCalendar(i, rules[i], off[i], busy[i]) for i in ids]
+    jobs: dict[int, list[Job]] = {i: [] for i in ids}
+    for row in blocking_bookings(session, business_id=business.id, around=around, now=now):
+        if row.id != exclude_booking_id and row.staff_id in jobs:
+            service = services[row.service_id]
+            jobs[row.staff_id].append(Job(
+                Span(row.start_at, row.end_at), place=_place(row.address, row.lat, row.lng), service=service.name,
+                seats=row.seats, buffer_before=timedelta(minutes=service.buffer_before_minutes),
+                buffer_after=timedelta(minutes=_buffer_after(business, service))))
+    return [Technician(
+        s.id, weekly[s.id], dated[s.id], off[s.id], jobs=jobs[s.id],
+        services=None if s.service_ids is None else frozenset(services[i].name for i in s.service_ids if i in services),
+        base=_place(s.base_address, s.base_lat, s.base_lng), max_jobs_per_day=s.max_jobs_per_day) for s in staff]
+
+
+def _place(address: str | None, lat: float | None, lng: float | None) -> Place | None:
+    return Place(address or "", lat, lng) if address or lat is not None else None
+
+
+def _buffer_after(business: Business, service: Service) -> int:
+    return business.buffer_minutes if service.buffer_after_minutes is None else service.buffer_after_minutes
 
 
 def blocking_bookings(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence[Booking]:

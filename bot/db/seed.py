@@ -23,17 +23,25 @@ def seed_demo(session: Session) -> Business:
     )
     session.add(business)
     session.flush()
+    # Aliases include Spanish names: customers write in both languages.
     services = [
-        Service(business_id=business.id, name="Express Wash", aliases=["express", "wash", "quick wash"],
+        Service(business_id=business.id, name="Express Wash",
+                aliases=["express", "wash", "quick wash", "lavado", "lavado express", "lavado rápido"],
                 duration_minutes=45, price_cents=4000, deposit_cents=1000),
-        Service(business_id=business.id, name="Full Detail", aliases=["full detail", "full", "detail"],
+        Service(business_id=business.id, name="Full Detail",
+                aliases=["full detail", "full", "detail", "detallado completo", "detallado"],
                 duration_minutes=180, price_cents=18000, deposit_cents=5000),
-        Service(business_id=business.id, name="Interior Detail", aliases=["interior", "inside", "inside only"],
+        Service(business_id=business.id, name="Interior Detail",
+                aliases=["interior", "inside", "inside only", "solo interior", "detallado interior"],
                 duration_minutes=90, price_cents=9000, deposit_cents=2500),
     ]
     session.add_all(services)
-    for name in ("Alex", "Sam"):
-        staff = Staff(business_id=business.id, name=name)
+    # Both vans start the day from home, in different parts of town: route-aware offers prefer the
+    # technician already nearby.
+    bases = {"Alex": ("1400 E 6th St, Austin, TX", 30.2640, -97.7263),
+             "Sam": ("2100 S Lamar Blvd, Austin, TX", 30.2477, -97.7686)}
+    for name, (address, lat, lng) in bases.items():
+        staff = Staff(business_id=business.id, name=name, base_address=address, base_lat=lat, base_lng=lng)
         session.add(staff)
         session.flush()
         session.add_all(WeeklyHours(staff_id=staff.id, weekday=day, opens=time(8), closes=time(18))

@@ -1,6 +1,6 @@
 """The tables. Instants are aware UTC (`*_at`), money is integer cents, phones are E.164."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -31,6 +31,8 @@ class Business(SQLModel, table=True):
     horizon_days: int = 60
     hold_minutes: int = 15                            # a picked slot waits this long for a name
     payment_minutes: int = 30                         # and this long for the deposit once the link is sent
+    # Drive assumed to or from an address we have no coordinates for (no maps key, or it did not geocode).
+    unknown_drive_minutes: int = 20
 
 
 class Staff(SQLModel, table=True):
@@ -38,6 +40,12 @@ class Staff(SQLModel, table=True):
     business_id: int = Field(foreign_key="business.id", index=True)
     name: str = Field(max_length=80)
     active: bool = True
+    # Service ids this technician does; null: every service.
+    service_ids: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    base_address: str = Field(default="", max_length=200)     # where the working day starts
+    base_lat: float | None = None
+    base_lng: float | None = None
+    max_jobs_per_day: int | None = None
 
 
 class Service(SQLModel, table=True):
@@ -49,6 +57,9 @@ class Service(SQLModel, table=True):
     price_cents: int
     deposit_cents: int = 0
     active: bool = True
+    buffer_before_minutes: int = 0                    # set-up kept free before the job
+    buffer_after_minutes: int | None = None           # turnaround after it; null: the business's buffer
+    seats: int = 1                                    # customers one start takes (a group class: more)
 
 
 class WeeklyHours(SQLModel, table=True):
@@ -60,6 +71,18 @@ class WeeklyHours(SQLModel, table=True):
     weekday: int                                      # 0 = Monday
     opens: time
     closes: time
+
+
+class DayHours(SQLModel, table=True):
+    """A date's own hours for a technician, instead of the weekly ones: extra hours, a short day, a
+    holiday. Several rows make a split day; one row without times is a day off."""
+
+    __tablename__ = "day_hours"
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    on: date
+    opens: time | None = None
+    closes: time | None = None
 
 
 class TimeOff(SQLModel, table=True):
@@ -79,6 +102,10 @@ class Customer(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=80)
     opted_out: bool = False
     opted_out_at: datetime | None = _utc(default=None)
+    address: str | None = Field(default=None, max_length=200)   # where we last went to them
+    language: str = Field(default="en", max_length=5)            # the language they write in; replies follow
+    lat: float | None = None
+    lng: float | None = None
 
 
 class Booking(SQLModel, table=True):
@@ -95,6 +122,10 @@ class Booking(SQLModel, table=True):
     end_at: datetime = _utc()
     hold_expires_at: datetime | None = _utc(default=None)
     deposit_cents: int = 0
+    seats: int = 1
+    address: str | None = Field(default=None, max_length=200)   # where the job is (mobile businesses)
+    lat: float | None = None
+    lng: float | None = None
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
 

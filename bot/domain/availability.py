@@ -1,17 +1,43 @@
-"""Free slots: weekly hours -> open ranges in the business's zone -> minus busy time -> slot starts.
+"""Free slots: `find_slots(request)` is every start a service can be booked at, for every technician.
 
-Everything is a parameter (zone, now, bookings), so the same inputs always give the same slots.
-Worked example: hours 08:00-18:00, a 180-minute job, a 30-minute grid and a 15-minute buffer. With
-a booking 10:00-11:30 the first start after it is 12:00 (11:45 clears the buffer but is off the grid)
-and the last start of the day is 15:00 (15:00 + 3 h = 18:00).
+Pure: the zone, `now`, hours, jobs and travel times all come in the request, so the same request
+always gives the same slots (in any input order).
+
+The pipeline, per technician and local day (cal.com's shape, with every input explicit):
+1. hours: the weekly wall-clock rules, or that date's override, as real UTC ranges;
+2. the day's first range starts later by the drive from the technician's base;
+3. existing jobs cut the ranges into gaps. Each job is widened by its own buffers, the new job's
+   buffers and the drive between the two places, so a gap is where the new job's whole span fits;
+4. time off and external busy time (the owner's Google Calendar) are removed as they are;
+5. starts on the local-clock grid that fit in a gap, after the minimum notice, within the horizon and
+   inside the asked window.
+
+Worked example: hours 08:00-18:00, a 180-minute job, a 30-minute grid and a 15-minute turnaround
+after each job. With a booking 10:00-11:30 the first start after it is 12:00 (11:45 clears the
+turnaround but is off the grid) and the last start of the day is 15:00 (15:00 + 3 h = 18:00). If the
+booking was across town, 25 minutes' drive away, the first start becomes 12:30 (11:30 + 15 + 25 =
+12:10, next grid point 12:30).
+
+Travel is checked against every job of the day, not only the neighbours. With drive times that obey
+the triangle inequality (straight-line estimates always do, real roads nearly always) that is the
+same as checking the neighbours; when they do not, it errs towards a longer gap, never a late arrival.
+A technician starts the day at their base; the drive home after the last job is not working time.
 """
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.span import Span, intersect, merged, subtract
+from bot.domain.span import Span, merged, subtract
+from bot.domain.travel import MemoTravel, Place, TravelTimes
+
+ZERO = timedelta(0)
+TICK = timedelta(microseconds=1)
+DAY = timedelta(days=1)
+# How far a job can reach into a neighbouring day through buffers and driving; no drive is longer.
+REACH = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -24,141 +50,315 @@ class WeeklyRule:
 
 
 @dataclass(frozen=True)
-class StaffCalendar:
-    """One technician's week, days off and busy time (bookings, holds; without buffers)."""
+class Job:
+    """Something already in a technician's day: a booking, a live hold or a pending approval."""
 
-    staff_id: int
-    rules: Sequence[WeeklyRule]
-    time_off: Sequence[Span] = ()
-    busy: Sequence[Span] = ()
+    span: Span                              # UTC instants
+    place: Place | None = None
+    service: str = ""
+    seats: int = 1                          # customers it seats (more than one only in group services)
+    buffer_before: timedelta = ZERO         # set-up kept free before it
+    buffer_after: timedelta = ZERO          # clean-up and turnaround kept free after it
+
+    def _key(self) -> tuple:
+        return (self.span.start, self.span.end, self.service, self.seats, repr(self.place))
 
 
 @dataclass(frozen=True)
-class SlotRules:
+class Technician:
+    """One technician (or one van and its crew): hours, what they do, and what is already booked."""
+
+    id: int
+    weekly: Sequence[WeeklyRule] = ()
+    # A date's own hours instead of the weekly rules: extra hours, a short day; () is a day off.
+    overrides: Mapping[date, Sequence[tuple[time, time]]] = field(default_factory=dict)
+    time_off: Sequence[Span] = ()
+    busy: Sequence[Span] = ()               # external calendars' busy time: blocked exactly, no buffers
+    jobs: Sequence[Job] = ()
+    services: frozenset[str] | None = None  # None: every service
+    base: Place | None = None               # where the day starts
+    max_jobs_per_day: int | None = None
+    _starts: list[datetime] = field(init=False, repr=False, compare=False, default_factory=list)
+    _longest: timedelta = field(init=False, repr=False, compare=False, default=ZERO)
+    _blocked: list[Span] = field(init=False, repr=False, compare=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Sorted once, so a query touches only the jobs near its window (bisect), whatever the order given.
+        jobs = tuple(sorted(self.jobs, key=Job._key))
+        object.__setattr__(self, "jobs", jobs)
+        object.__setattr__(self, "_starts", [j.span.start for j in jobs])
+        object.__setattr__(self, "_longest", max((j.span.end - j.span.start for j in jobs), default=ZERO))
+        object.__setattr__(self, "_blocked", merged([*self.time_off, *self.busy]))
+
+    def does(self, service: str) -> bool:
+        return self.services is None or service in self.services
+
+    def jobs_touching(self, span: Span) -> Sequence[Job]:
+        """The jobs that overlap `span`, sorted by start."""
+        lo = bisect.bisect_left(self._starts, span.start - self._longest)
+        hi = bisect.bisect_left(self._starts, span.end)
+        return [j for j in self.jobs[lo:hi] if j.span.end > span.start]
+
+    def blocked_touching(self, span: Span) -> list[Span]:
+        """Time off and external busy time that overlaps `span`."""
+        i = max(bisect.bisect_left(self._blocked, (span.start,)) - 1, 0)  # merged: only one can start earlier
+        found = []
+        while i < len(self._blocked) and self._blocked[i].start < span.end:
+            if self._blocked[i].end > span.start:
+                found.append(self._blocked[i])
+            i += 1
+        return found
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
     duration: timedelta
-    buffer: timedelta = timedelta(0)          # kept free before and after every job
-    grid: timedelta = timedelta(minutes=30)   # slot starts are on this local-clock grid
-    notice: timedelta = timedelta(hours=1)    # no start sooner than this after now
-    horizon: timedelta = timedelta(days=60)   # no start later than this after now
+    buffer_before: timedelta = ZERO
+    buffer_after: timedelta = ZERO
+    seats: int = 1                          # customers one start can take: a group class has more
+
+
+@dataclass(frozen=True)
+class SlotRequest:
+    service: ServiceSpec
+    technicians: Sequence[Technician]
+    windows: Sequence[Span]                 # start == end asks for that exact start
+    now: datetime
+    tz: str
+    grid: timedelta = timedelta(minutes=30)     # starts lie on this local-clock grid from midnight
+    notice: timedelta = timedelta(hours=1)      # no start sooner than this after now
+    horizon: timedelta = timedelta(days=60)     # no start later than this after now
+    place: Place | None = None              # where the new job is (mobile businesses)
+    travel: TravelTimes | None = None       # None: the customer comes to us, nobody drives
+    party: int = 1                          # seats wanted
 
 
 @dataclass(frozen=True, order=True)
 class Slot:
     start: datetime
     end: datetime
-    staff_id: int = field(compare=True)
+    staff_id: int
+    drive_minutes: float = field(default=0.0, compare=False)  # driving this job adds to the technician's day
 
 
-def opening_ranges(rules: Iterable[WeeklyRule], tz: ZoneInfo, first_day: date, last_day: date) -> list[Span]:
-    """The open ranges, as UTC instants, of every local day from `first_day` to `last_day` inclusive.
+def find_slots(request: SlotRequest) -> list[Slot]:
+    """Every bookable slot whose start lies in one of the request's windows, sorted by start, then technician."""
+    scan = _Scan(request)
+    found: dict[tuple[datetime, int], Slot] = {}
+    for window in request.windows:
+        starts = scan.start_range(window)
+        if starts is None:
+            continue
+        first_day, last_day = starts.start.astimezone(scan.tz).date(), starts.end.astimezone(scan.tz).date()
+        for tech in request.technicians:
+            if not tech.does(request.service.name):
+                continue
+            day = first_day
+            while day <= last_day:
+                for slot in scan.day_slots(tech, day, starts):
+                    found.setdefault((slot.start, slot.staff_id), slot)
+                day += timedelta(days=1)
+    return sorted(found.values())
+
+
+def nearest_slots(request: SlotRequest, limit: int = 3) -> list[Slot]:
+    """When the request's window has nothing: the latest free start before it and the earliest after.
+
+    Searches a week at a time outwards, so a busy calendar does not cost a whole-horizon scan.
+    """
+    window = Span(request.windows[0].start.astimezone(UTC), request.windows[0].end.astimezone(UTC))
+    now = request.now.astimezone(UTC)
+    week = timedelta(days=7)
+    before: list[Slot] = []
+    end = window.start - TICK
+    while not before and end > now:
+        before = _distinct(find_slots(replace(request, windows=[Span(max(now, end - week), end)])))
+        end -= week
+    after: list[Slot] = []
+    start = max(window.end, window.start + TICK)
+    while len(after) < limit and start < now + request.horizon:
+        after += _distinct(find_slots(replace(request, windows=[Span(start, start + week)])))
+        start += week
+    # Both sides when both have something ("before and after it"), the rest by distance.
+    after = sorted(after, key=lambda s: (_distance(s.start, window), s.start))
+    return sorted(before[-1:] + after[:limit - len(before[-1:])])
+
+
+def _distance(start: datetime, window: Span) -> timedelta:
+    """How far `start` lies from the window's nearer edge: for a full "Saturday" (00:00-24:00), Friday 15:00
+    is 9 hours away and Monday 08:00 is 32, not the 56 hours from Saturday's start."""
+    return window.start - start if start < window.start else start - window.end
+
+
+def opening_ranges(tech: Technician, day: date, tz: ZoneInfo) -> list[Span]:
+    """The technician's open ranges on a local day, as UTC instants.
 
     Rules are local wall-clock times, so an 08:00 opening stays 08:00 across a DST change; a time
-    that does not exist on a spring-forward day resolves to the instant the clock jumps to.
+    that does not exist on a spring-forward day moves forward by the length of the gap
+    (02:30 -> 03:30 CDT, zoneinfo's fold=0 reading), and a repeated fall-back time is its first occurrence.
     """
-    rules = list(rules)
-    spans: list[Span] = []
-    day = first_day
-    while day <= last_day:
-        for rule in rules:
-            if rule.weekday == day.weekday() and rule.opens < rule.closes:
-                spans.append(Span(_instant(day, rule.opens, tz), _instant(day, rule.closes, tz)))
-        day += timedelta(days=1)
-    return merged(spans)
+    if day in tech.overrides:
+        hours = list(tech.overrides[day])
+    else:
+        hours = [(r.opens, r.closes) for r in tech.weekly if r.weekday == day.weekday()]
+    return merged(Span(_instant(day, opens, tz), _instant(day, closes, tz)) for opens, closes in hours
+                  if opens < closes)
 
 
-def free_slots(staff: Sequence[StaffCalendar], rules: SlotRules, window: Span, *, now: datetime,
-               tz: ZoneInfo) -> list[Slot]:
-    """Every bookable slot whose start lies in `window`, for every technician, sorted by start.
+def grid_starts(day: date, grid: timedelta, tz: ZoneInfo) -> list[datetime]:
+    """The UTC instants of the local day's grid points (00:00, 00:30, ... in local wall-clock time).
 
-    A window with start == end asks for that exact start time.
+    Spring-forward: points in the skipped hour do not exist and are left out (a 90-minute grid gives
+    00:00, 01:30, 03:00 CDT, 04:30). Fall-back: points in the repeated hour exist twice, as two instants.
     """
-    # Arithmetic on zone-aware local datetimes is wall-clock arithmetic (03:00 CDT - 1 h = 02:00, a
-    # time that never existed); UTC makes every step and duration real elapsed time.
-    window, now = Span(window.start.astimezone(UTC), window.end.astimezone(UTC)), now.astimezone(UTC)
-    earliest = max(window.start, now + rules.notice)
-    latest_start = min(window.end - _TICK, now + rules.horizon)  # the window's end is exclusive
-    if window.start == window.end:
-        latest_start = window.start if earliest <= window.start <= now + rules.horizon else earliest - _TICK
-    if latest_start < earliest:
-        return []
-    # Local days that can hold a job starting in the window (a day's hours may start before it).
-    first_day = (earliest - rules.duration).astimezone(tz).date()
-    last_day = (latest_start + rules.duration).astimezone(tz).date()
-    reach = Span(earliest, latest_start + rules.duration)
-    slots: list[Slot] = []
-    for calendar in staff:
-        open_spans = intersect(opening_ranges(calendar.rules, tz, first_day, last_day), reach)
-        blocked = [b.widened(rules.buffer, rules.buffer) for b in calendar.busy] + list(calendar.time_off)
-        for free in subtract(open_spans, blocked):
-            start = _on_grid(free.start, rules.grid, tz)
-            while start <= latest_start and start + rules.duration <= free.end:
-                slots.append(Slot(start, start + rules.duration, calendar.staff_id))
-                # Re-align after each step: across a DST change, elapsed time and the local clock differ.
-                start = _on_grid(start + rules.grid, rules.grid, tz)
-    return sorted(slots)
+    step = int(grid.total_seconds())
+    midnight = _instant(day, time(0), tz)
+    if _instant(day + DAY, time(0), tz) - midnight == DAY and midnight.astimezone(tz).time() == time(0):
+        # No clock change today (nearly every day): the local grid is an even step in real time.
+        return [midnight + timedelta(seconds=seconds) for seconds in range(0, 24 * 3600, step)]
+    instants: list[datetime] = []
+    for seconds in range(0, 24 * 3600, step):
+        wall = datetime.combine(day, time(seconds // 3600, seconds % 3600 // 60, seconds % 60))
+        for fold in (0, 1):
+            local = wall.replace(tzinfo=tz, fold=fold)
+            instant = local.astimezone(UTC)
+            if instant.astimezone(tz).replace(tzinfo=None) == wall:  # a skipped time does not round-trip
+                instants.append(instant)
+    return sorted(set(instants))
 
 
-def distinct_starts(slots: Iterable[Slot]) -> list[Slot]:
-    """One slot per start time (the first technician free then), sorted by start."""
+def _distinct(slots: Sequence[Slot]) -> list[Slot]:
     seen: dict[datetime, Slot] = {}
-    for slot in sorted(slots):
+    for slot in slots:
         seen.setdefault(slot.start, slot)
     return list(seen.values())
 
 
-def spread_offers(slots: Sequence[Slot], limit: int, tz: ZoneInfo) -> list[Slot]:
-    """Up to `limit` slots spread evenly over the candidates, first and last included.
+class _Scan:
+    """One `find_slots` call's fixed inputs and caches (grid points per day, drive times per pair)."""
 
-    People answer round times more readily, so when there are enough starts on the hour only those
-    are considered: afternoon starts 12:00-15:00 every 30 minutes offer 12:00, 14:00 and 15:00.
-    """
-    candidates = distinct_starts(slots)
-    on_the_hour = [s for s in candidates if s.start.astimezone(tz).minute == 0]
-    if len(on_the_hour) >= limit:
-        candidates = on_the_hour
-    if len(candidates) <= limit:
-        return candidates
-    if limit == 1:
-        return candidates[:1]
-    last = len(candidates) - 1
-    picks = sorted({int(i * last / (limit - 1) + 0.5) for i in range(limit)})
-    return [candidates[i] for i in picks]
+    def __init__(self, request: SlotRequest) -> None:
+        self.request = request
+        self.service = request.service
+        self.tz = ZoneInfo(request.tz) if isinstance(request.tz, str) else request.tz
+        self.now = request.now.astimezone(UTC)
+        self.place = request.place
+        self.travel = MemoTravel(request.travel) if request.travel is not None else None
+        self._grids: dict[date, list[datetime]] = {}
+        self._days: dict[date, Span] = {}
+        self._legs_to: dict[Place | None, tuple[timedelta, timedelta]] = {}
 
+    def start_range(self, window: Span) -> Span | None:
+        """The inclusive range of starts the window allows after notice and horizon, or None."""
+        start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
+        earliest, latest = self.now + self.request.notice, self.now + self.request.horizon
+        if start == end:  # an exact time
+            return Span(start, start) if earliest <= start <= latest else None
+        lo, hi = max(start, earliest), min(end - TICK, latest)  # the window's end is exclusive
+        return Span(lo, hi) if lo <= hi else None
 
-def nearest_slots(staff: Sequence[StaffCalendar], rules: SlotRules, window: Span, *, now: datetime,
-                  tz: ZoneInfo, limit: int = 3) -> list[Slot]:
-    """The free starts closest to `window` when it has none: the latest before it, the earliest after."""
-    before = distinct_starts(free_slots(staff, rules, Span(now, window.start - _TICK), now=now, tz=tz))
-    after: list[Slot] = []
-    search_from = window.end + _TICK if window.end > window.start else window.start + _TICK
-    # Look a week at a time so a busy business does not cost a whole-horizon scan.
-    while len(after) < limit and search_from < now + rules.horizon:
-        week = Span(search_from, search_from + timedelta(days=7))
-        after += distinct_starts(free_slots(staff, rules, week, now=now, tz=tz))
-        search_from = week.end
-    nearest = sorted(before[-1:] + after, key=lambda s: abs(s.start - window.start))[:limit]
-    return sorted(nearest)
+    def drive(self, origin: Place | None, destination: Place | None) -> float:
+        if self.travel is None or origin is None or destination is None:
+            return 0.0
+        return self.travel.minutes(origin, destination)
+
+    def _drive(self, origin: Place | None, destination: Place | None) -> timedelta:
+        return timedelta(minutes=self.drive(origin, destination))
+
+    def _legs(self, place: Place | None) -> tuple[timedelta, timedelta]:
+        """The drives from the new job to `place` and back, asked once per place in a scan."""
+        legs = self._legs_to.get(place)
+        if legs is None:
+            legs = self._legs_to[place] = (self._drive(self.place, place), self._drive(place, self.place))
+        return legs
+
+    def day_slots(self, tech: Technician, day: date, starts: Span) -> list[Slot]:
+        opening = opening_ranges(tech, day, self.tz)
+        if not opening:
+            return []
+        service, duration = self.service, self.service.duration
+        if self.request.party > service.seats:
+            return []
+        local_day = self._local_day(day)
+        # Jobs within REACH of the hours can push into them; any job starting that day counts to its maximum.
+        around = Span(min(opening[0].start - REACH, local_day.start), max(opening[-1].end + REACH, local_day.end))
+        jobs = tech.jobs_touching(around)
+        todays = [j for j in jobs if local_day.start <= j.span.start < local_day.end]
+        slots = self._joins(tech, todays, starts)
+        if tech.max_jobs_per_day is not None and len({j._key()[:3] for j in todays}) >= tech.max_jobs_per_day:
+            return slots
+        holes = [self._block(j) for j in jobs]
+        holes += tech.blocked_touching(around)
+        if tech.base is not None:
+            # The day starts at the base when work starts: no job before the drive from there, even when
+            # the drive outlasts a short first shift (08:00-08:30, 09:00-18:00 and 60 minutes: 09:00 is too early).
+            holes.append(Span(opening[0].start, opening[0].start + self._drive(tech.base, self.place)))
+        gaps = subtract(opening, holes)
+        grid = self._grid(day)
+        for gap in gaps:
+            lo, hi = max(gap.start, starts.start), min(gap.end - duration, starts.end)
+            if lo > hi:
+                continue
+            drive = self._detour(tech, todays, gap)
+            for start in grid[bisect.bisect_left(grid, lo):bisect.bisect_right(grid, hi)]:
+                slots.append(Slot(start, start + duration, tech.id, drive))
+        return slots
+
+    def _block(self, job: Job) -> Span:
+        """Where the new job's span may not be, because of `job`: its span widened by both jobs'
+        buffers and the drive between them."""
+        service = self.service
+        there, back = self._legs(job.place)
+        return Span(job.span.start - (job.buffer_before + service.buffer_after + there),
+                    job.span.end + (job.buffer_after + service.buffer_before + back))
+
+    def _joins(self, tech: Technician, todays: Sequence[Job], starts: Span) -> list[Slot]:
+        """Seats left in group jobs of this service already on the day (a class with room)."""
+        service = self.service
+        if service.seats <= 1:
+            return []
+        taken: dict[Span, int] = {}
+        for job in todays:
+            if job.service == service.name:
+                taken[job.span] = taken.get(job.span, 0) + job.seats
+        joins = []
+        for span, seats in taken.items():
+            if seats + self.request.party <= service.seats and starts.start <= span.start <= starts.end \
+                    and span.end - span.start == service.duration \
+                    and not any(b.overlaps(span) for b in tech.blocked_touching(span)):
+                joins.append(Slot(span.start.astimezone(UTC), span.end.astimezone(UTC), tech.id, 0.0))
+        return joins
+
+    def _detour(self, tech: Technician, todays: Sequence[Job], gap: Span) -> float:
+        """Minutes of driving the new job adds: prev -> new -> next instead of prev -> next.
+
+        prev is the day's job that ends last before the gap (or the base), next the first job after it (or
+        the base again, when known, for the drive home).
+        """
+        if self.travel is None:
+            return 0.0
+        done = [j for j in todays if j.span.end <= gap.start]
+        prev = max(done, key=lambda j: j.span.end).place if done else tech.base
+        following = next((j.place for j in todays if j.span.start >= gap.end), tech.base)
+        if prev is None and following is None:
+            return 0.0
+        if prev is None:
+            return self.drive(self.place, following)
+        if following is None:
+            return self.drive(prev, self.place)
+        return max(0.0, self.drive(prev, self.place) + self.drive(self.place, following) - self.drive(prev, following))
+
+    def _grid(self, day: date) -> list[datetime]:
+        if day not in self._grids:
+            self._grids[day] = grid_starts(day, self.request.grid, self.tz)
+        return self._grids[day]
+
+    def _local_day(self, day: date) -> Span:
+        if day not in self._days:
+            self._days[day] = Span(_instant(day, time(0), self.tz), _instant(day + DAY, time(0), self.tz))
+        return self._days[day]
 
 
 def _instant(day: date, wall_time: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of a local wall-clock time.
-
-    A time skipped by spring-forward moves forward by the gap (02:30 -> 03:30 CDT), as zoneinfo's
-    fold=0 reading and dateutil's resolve_imaginary do; a repeated fall-back time is its first
-    occurrence.
-    """
     return datetime.combine(day, wall_time, tzinfo=tz).astimezone(UTC)
-
-
-def _on_grid(instant: datetime, grid: timedelta, tz: ZoneInfo) -> datetime:
-    """The first instant at or after `instant` that lies on the grid of the local clock."""
-    local = instant.astimezone(tz)
-    step = int(grid.total_seconds())
-    since_midnight = local.hour * 3600 + local.minute * 60 + local.second
-    remainder = since_midnight % step
-    if remainder == 0 and local.microsecond == 0:
-        return instant
-    return instant + timedelta(seconds=step - remainder, microseconds=-local.microsecond)
-
-
-_TICK = timedelta(microseconds=1)

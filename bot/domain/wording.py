@@ -1,18 +1,104 @@
-"""How times, money and the bot's own notices read in a text message."""
+"""How times, money and the bot's own notices read in a text message, in each language we answer in.
 
+English and Spanish (Latin-American, "tú", as a small US business texts its customers). Dates come
+from our own tables, never the machine's locale, so a server without Spanish locales writes the same
+"mié 11 mar, 2:00 p. m." as a laptop. Money reads the same in both ("$180"). Texts to the owner stay
+English for now: owners will choose their own language in their settings later.
+"""
+
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+LANGUAGES = ("en", "es")
+DEFAULT_LANGUAGE = "en"
 
-def when_text(start: datetime, tz: str) -> str:
-    """"Wed Mar 11, 2:00 PM" in the business's zone."""
+Catalogue = Mapping[str, Mapping[str, str]]  # key -> language -> text with {fields}
+
+WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")}
+MONTHS = {"en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+          "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")}
+DAY_PATTERN = {"en": "{weekday} {month} {day}", "es": "{weekday} {day} {month}"}
+MERIDIEM = {"en": ("AM", "PM"), "es": ("a. m.", "p. m.")}
+HOURS = {"en": "hr", "es": "h"}
+
+# Sent outside a conversation turn (after a payment, when a hold lapses), so they live here where the
+# shell can reach them; the conversation's own texts are in flows/phrases.py.
+NOTICES: Catalogue = {
+    "confirmation": {
+        "en": "You're confirmed! {service} on {when} with {business} ({where}). "
+              "Need to change or cancel? Call or text {contact}.",
+        "es": "¡Listo, quedó confirmado! {service} el {when} con {business} ({where}). "
+              "¿Necesitas cambiar o cancelar? Llámanos o escríbenos: {contact}.",
+    },
+    "pending_approval": {
+        "en": "Thanks, deposit received. Your {service} on {when} is waiting for the owner's OK; "
+              "we'll text you as soon as it's approved.",
+        "es": "Gracias, recibimos tu depósito. Tu {service} del {when} está esperando el visto bueno del "
+              "negocio; te escribimos en cuanto quede aprobado.",
+    },
+    "hold_lapsed": {
+        "en": "Your hold on {service} for {when} has lapsed, so the time was released. "
+              "Text a day and time (e.g. 'tomorrow afternoon') to start again.",
+        "es": "Se venció tu reserva de {service} para el {when}, así que liberamos ese horario. "
+              "Escríbenos un día y una hora (p. ej. 'mañana en la tarde') para empezar de nuevo.",
+    },
+    "late_payment": {
+        "en": "Sorry! Your deposit arrived after the hold on {service} for {when} lapsed and that time is now "
+              "taken. We've refunded the deposit in full. Text a day and time to pick another.",
+        "es": "¡Perdón! Tu depósito llegó después de que venció la reserva de {service} para el {when} y ese "
+              "horario ya está tomado. Te devolvimos el depósito completo. Escríbenos un día y una hora para "
+              "elegir otro.",
+    },
+    "where_shop": {"en": "at {address}", "es": "en {address}"},
+    "where_mobile_at": {"en": "we come to you at {address}", "es": "vamos a tu domicilio en {address}"},
+    "where_mobile": {"en": "we come to you", "es": "vamos a tu domicilio"},
+    "deposit_description": {"en": "Deposit: {service}, {when}", "es": "Depósito: {service}, {when}"},
+}
+
+
+def spoken(language: str | None) -> str:
+    """A language we answer in: the stored one when we have its texts, else English."""
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def fill(catalogue: Catalogue, language: str, key: str, **fields: object) -> str:
+    """The catalogue's text for `key` in `language` (English when we have no such language), filled in."""
+    return catalogue[key][spoken(language)].format(**fields)
+
+
+def notice(language: str, key: str, **fields: object) -> str:
+    """One of the NOTICES in the customer's language."""
+    return fill(NOTICES, language, key, **fields)
+
+
+def when_text(start: datetime, tz: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """"Wed Mar 11, 2:00 PM" (or "mié 11 mar, 2:00 p. m.") in the business's zone."""
     local = start.astimezone(ZoneInfo(tz))
-    return f"{local:%a %b} {local.day}, {clock_text(local)}"
+    return f"{day_text(local, language)}, {clock_text(local, language)}"
 
 
-def clock_text(local: datetime) -> str:
+def day_text(local: datetime, language: str = DEFAULT_LANGUAGE) -> str:
+    """"Wed Mar 11" / "mié 11 mar"."""
+    lang = spoken(language)
+    return DAY_PATTERN[lang].format(weekday=WEEKDAYS[lang][local.weekday()], month=MONTHS[lang][local.month - 1],
+                                    day=local.day)
+
+
+def clock_text(local: datetime, language: str = DEFAULT_LANGUAGE) -> str:
+    """"2:00 PM" / "2:00 p. m."."""
     hour = local.hour % 12 or 12
-    return f"{hour}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    return f"{hour}:{local.minute:02d} {MERIDIEM[spoken(language)][local.hour >= 12]}"
+
+
+def duration_text(minutes: int, language: str = DEFAULT_LANGUAGE) -> str:
+    """"3 hr", "1 hr 30 min", "45 min" (Spanish: "3 h", "1 h 30 min")."""
+    hours, rest = divmod(minutes, 60)
+    unit = HOURS[spoken(language)]
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} {unit}" if not rest else f"{hours} {unit} {rest} min"
 
 
 def money_text(cents: int, currency: str = "usd") -> str:
@@ -21,27 +107,25 @@ def money_text(cents: int, currency: str = "usd") -> str:
 
 
 def confirmation_text(*, business: str, service: str, start: datetime, tz: str, where: str,
-                      contact: str) -> str:
-    return (f"You're confirmed! {service} on {when_text(start, tz)} with {business} ({where}). "
-            f"Need to change or cancel? Call or text {contact}.")
+                      contact: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return notice(language, "confirmation", service=service, when=when_text(start, tz, language),
+                  business=business, where=where, contact=contact)
 
 
-def pending_approval_text(*, service: str, start: datetime, tz: str) -> str:
-    return (f"Thanks, deposit received. Your {service} on {when_text(start, tz)} is waiting for the "
-            f"owner's OK; we'll text you as soon as it's approved.")
+def pending_approval_text(*, service: str, start: datetime, tz: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return notice(language, "pending_approval", service=service, when=when_text(start, tz, language))
 
 
 def owner_new_booking_text(*, customer: str, phone: str, service: str, start: datetime, tz: str,
-                           status: str) -> str:
+                           status: str, address: str | None = None) -> str:
     label = "New booking" if status == "confirmed" else "New request (needs your OK)"
-    return f"{label}: {customer} ({phone}), {service}, {when_text(start, tz)}."
+    place = f", {address}" if address else ""
+    return f"{label}: {customer} ({phone}), {service}, {when_text(start, tz)}{place}."
 
 
-def hold_lapsed_text(*, service: str, start: datetime, tz: str) -> str:
-    return (f"Your hold on {service} for {when_text(start, tz)} has lapsed, so the time was released. "
-            f"Text a day and time (e.g. 'tomorrow afternoon') to start again.")
+def hold_lapsed_text(*, service: str, start: datetime, tz: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return notice(language, "hold_lapsed", service=service, when=when_text(start, tz, language))
 
 
-def late_payment_text(*, service: str, start: datetime, tz: str) -> str:
-    return (f"Sorry! Your deposit arrived after the hold on {service} for {when_text(start, tz)} lapsed and "
-            f"that time is now taken. We've refunded the deposit in full. Text a day and time to pick another.")
+def late_payment_text(*, service: str, start: datetime, tz: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return notice(language, "late_payment", service=service, when=when_text(start, tz, language))

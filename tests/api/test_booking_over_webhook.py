@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import DANA, LEE, OWNER, execute, replies, rows, signed_post, twilio_form
+from tests.conftest import DANA, LEE, OWNER, PAT, execute, replies, rows, signed_post, twilio_form
 
 
 def pay_link_token(text: str) -> str:
@@ -34,9 +34,11 @@ def test_tomorrow_afternoon_full_detail_ends_confirmed(client, db_url, dispatche
     confirmation = rows(db_url, "select body, status from message where phone = :p and direction = 'out' "
                                 "and reply_to_id is null", p=DANA)
     assert confirmation == [("You're confirmed! Full Detail on Wed Mar 11, 2:00 PM with Shine Mobile Detailing "
-                             "(we come to you). Need to change or cancel? Call or text (555) 000-2222.", "sent")]
+                             "(we come to you at 1100 Congress Ave, Austin, TX). Need to change or cancel? Call or text (555) 000-2222.",
+                             "sent")]
     owner = rows(db_url, "select body from message where phone = :p", p=OWNER)
-    assert owner == [("New booking: Dana ((555) 010-0001), Full Detail, Wed Mar 11, 2:00 PM.",)]
+    assert owner == [("New booking: Dana ((555) 010-0001), Full Detail, Wed Mar 11, 2:00 PM, "
+                      "1100 Congress Ave, Austin, TX.",)]
     assert rows(db_url, "select status from payment") == [("paid",)]
 
 
@@ -127,14 +129,15 @@ def test_a_lapsed_hold_paid_while_still_free_is_booked(client, db_url, clock, di
 def test_nothing_free_offers_the_nearest_times(client):
     text = replies(signed_post(client, twilio_form("sunday afternoon full detail")))[0]  # closed on Sundays
     assert text.startswith("Sorry, nothing's open for a Full Detail then. The nearest times are:")
-    assert "Sat Mar 14" in text and "Mon Mar 16, 8:00 AM" in text
+    # Monday's first start is 8:30, not 8:00: the van leaves its base at 8:00 and Dana is a 5-minute drive away.
+    assert "Sat Mar 14" in text and "Mon Mar 16, 8:30 AM" in text
 
 
 def test_changing_your_mind_while_picking(client, db_url):
     signed_post(client, twilio_form("tomorrow afternoon, full detail"))
     text = replies(signed_post(client, twilio_form("actually make it saturday morning")))[0]
-    assert "Sat Mar 14, 8:00 AM" in text and "Wed" not in text
-    assert "Sat Mar 14, 8:00 AM" in replies(signed_post(client, twilio_form("the 8:00 one")))[0]
+    assert "Sat Mar 14, 9:00 AM" in text and "Wed" not in text
+    assert "Sat Mar 14, 9:00 AM" in replies(signed_post(client, twilio_form("the 9:00 one")))[0]
     assert rows(db_url, "select status from booking") == [("held",)]
 
 
@@ -198,3 +201,48 @@ def test_time_is_stored_in_utc(client, db_url):
     with transaction(db_url) as session:
         booking = session.get(Booking, 1)
         assert booking.start_at == datetime(2026, 3, 11, 19, 0, tzinfo=UTC)
+
+
+def test_a_new_customer_is_asked_where_the_job_is_before_any_times(client, db_url):
+    ask = replies(signed_post(client, twilio_form("tomorrow afternoon, full detail", from_=PAT)))
+    assert ask == ["We come to you! What's the address for the job? (street and city, e.g. '123 Oak St, Austin')"]
+    again = replies(signed_post(client, twilio_form("umm", from_=PAT)))
+    assert again == ["Sorry, I need the street address where we'll do the job, e.g. '123 Oak St, Austin'."]
+
+    offers = replies(signed_post(client, twilio_form("4500 W 6th St, Austin TX 78703", from_=PAT)))[0]
+    assert offers.startswith("Here's what's open for Full Detail") and "Wed Mar 11" in offers
+    replies(signed_post(client, twilio_form("1", from_=PAT)))
+    replies(signed_post(client, twilio_form("Pat", from_=PAT)))
+    assert rows(db_url, "select address from customer where phone = :p", p=PAT) == [("4500 W 6th St, Austin TX 78703",)]
+    assert rows(db_url, "select b.address from booking b join customer c on c.id = b.customer_id where c.phone = :p",
+                p=PAT) == [("4500 W 6th St, Austin TX 78703",)]
+
+    # Next time the bot already knows where to go.
+    later = replies(signed_post(client, twilio_form("friday morning express wash", from_=PAT)))[0]
+    assert later.startswith("Here's what's open for Express Wash")
+
+
+def test_a_whatsapp_location_pin_answers_the_address_question(client, db_url):
+    whatsapp = {"from_": f"whatsapp:{PAT}", "to": "whatsapp:+15550001111"}
+    ask = replies(signed_post(client, twilio_form("sat morning express wash", **whatsapp)))[0]
+    assert "address" in ask
+    pin = twilio_form("", **whatsapp, Latitude="30.2672", Longitude="-97.7431", Address="Congress Ave, Austin, TX",
+                      Label="Home")
+    offers = replies(signed_post(client, pin))[0]
+    assert offers.startswith("Here's what's open for Express Wash") and "Sat Mar 14" in offers
+    assert rows(db_url, "select address, lat, lng from customer where phone = :p", p=PAT) == [
+        ("Congress Ave, Austin, TX", 30.2672, -97.7431)]
+
+
+def test_a_location_pin_with_nonsense_coordinates_is_ignored(client, db_url):
+    whatsapp = {"from_": f"whatsapp:{PAT}", "to": "whatsapp:+15550001111"}
+    signed_post(client, twilio_form("sat morning express wash", **whatsapp))
+    bad = replies(signed_post(client, twilio_form("", **whatsapp, Latitude="999", Longitude="abc")))[0]
+    assert "address" in bad
+    assert rows(db_url, "select address from customer where phone = :p", p=PAT) == [(None,)]
+
+
+def test_a_day_beyond_the_booking_horizon_says_how_far_ahead_we_book(client):
+    text = replies(signed_post(client, twilio_form("full detail on june 30")))[0]  # 112 days after 10 March
+    assert text == "Sorry, we only book up to 60 days ahead. What day and time sooner would work?"
+    assert "Here's what's open for Full Detail" in replies(signed_post(client, twilio_form("friday")))[0]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import AUTH_TOKEN, DANA, PUBLIC_BASE, replies, rows, signed_post, twilio_form
+from tests.conftest import AUTH_TOKEN, DANA, PAT, PUBLIC_BASE, replies, rows, signed_post, twilio_form
 
 
 def test_a_forged_signature_is_refused_and_nothing_is_stored(client, db_url):
@@ -12,9 +12,9 @@ def test_a_forged_signature_is_refused_and_nothing_is_stored(client, db_url):
 
 
 def test_a_missing_signature_is_refused(client, db_url):
-    response = client.post("/twilio/messages", data=twilio_form("hi"))
+    response = client.post("/twilio/messages", data=twilio_form("hi", from_=PAT))
     assert response.status_code == 403
-    assert rows(db_url, "select count(*) from customer") == [(0,)]
+    assert rows(db_url, f"select count(*) from customer where phone = '{PAT}'") == [(0,)]
 
 
 def test_a_body_changed_after_signing_is_refused(client):
@@ -32,12 +32,12 @@ def test_signature_is_checked_against_the_public_url_behind_a_proxy(client):
 
 
 def test_unknown_business_number_gets_empty_twiml_and_stores_nothing(client, db_url):
-    response = signed_post(client, twilio_form("hi", to="+15559999999"))
+    response = signed_post(client, twilio_form("hi", from_=PAT, to="+15559999999"))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     assert replies(response) == []
     assert rows(db_url, "select count(*) from message") == [(0,)]
-    assert rows(db_url, "select count(*) from customer") == [(0,)]
+    assert rows(db_url, f"select count(*) from customer where phone = '{PAT}'") == [(0,)]
 
 
 @pytest.mark.parametrize("missing", ["From", "To", "MessageSid"])

@@ -16,7 +16,8 @@ def test_booking_on_postgres(postgres_url):
     settings = Settings(database_url=postgres_url, public_base_url=PUBLIC_BASE, twilio_auth_token=AUTH_TOKEN,
                         _env_file=None)
     with TestClient(create_app(settings, clock=Clock(TUESDAY_MORNING))) as client:
-        assert "2) Wed Mar 11, 2:00 PM" in replies(signed_post(client, twilio_form("tomorrow afternoon, full detail")))[0]
+        assert "address" in replies(signed_post(client, twilio_form("tomorrow afternoon, full detail")))[0]
+        assert "2) Wed Mar 11, 2:00 PM" in replies(signed_post(client, twilio_form("1100 Congress Ave, Austin")))[0]
         signed_post(client, twilio_form("2"))
         link = replies(signed_post(client, twilio_form("Dana")))[0]
         client.post("/pay/" + link.split("/pay/")[1])

@@ -27,8 +27,8 @@ OFFERED = (
 )
 
 
-def ask(text: str, *, now: datetime = NOW, offered: tuple[datetime, ...] = ()):
-    return parse(text, now=now, tz=ZONE, services=SERVICES, offered=offered, aliases=ALIASES)
+def ask(text: str, *, now: datetime = NOW, offered: tuple[datetime, ...] = (), horizon: timedelta = timedelta(days=60)):
+    return parse(text, now=now, tz=ZONE, services=SERVICES, offered=offered, aliases=ALIASES, horizon=horizon)
 
 
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -68,7 +68,8 @@ WHEN_AND_WHAT = [
     pytest.param("this sat", Intent.BOOK, None, (whole_day(2026, 3, 14),), False, id="this-weekday-is-bare-weekday"),
     pytest.param("tue", Intent.BOOK, None, (whole_day(2026, 3, 10),), False, id="bare-weekday-today-included"),
     pytest.param("Mar 14th", Intent.BOOK, None, (whole_day(2026, 3, 14),), False, id="month-name-and-ordinal"),
-    pytest.param("3/1", Intent.BOOK, None, (whole_day(2027, 3, 1),), False, id="over-a-week-ago-rolls-to-next-year"),
+    # Rolled to next year, 3/1/2027 lies beyond the 60-day horizon (nlu_policy.md): no window, too_far.
+    pytest.param("3/1", Intent.BOOK, None, (), False, id="over-a-week-ago-rolls-beyond-the-horizon"),
     pytest.param("the 9th", Intent.BOOK, None, (whole_day(2026, 4, 9),), False, id="gone-day-of-month-is-next-month"),
     pytest.param("yesterday", Intent.BOOK, None, (), True, id="yesterday-is-past"),
     pytest.param("3/9 morning", Intent.BOOK, None, (), True, id="within-last-week-is-past"),
@@ -133,7 +134,6 @@ def test_asap_runs_from_now_to_the_horizon() -> None:
         pytest.param("next sun", local(2026, 3, 15, 10), whole_day(2026, 3, 22), id="next-sun-said-sunday"),
         pytest.param("the 14th", local(2026, 3, 15, 10), whole_day(2026, 4, 14), id="the-14th-after-it-went"),
         pytest.param("the 14th", local(2026, 3, 14, 10), whole_day(2026, 3, 14), id="the-14th-on-the-day"),
-        pytest.param("3/14", local(2026, 3, 22, 10), whole_day(2027, 3, 14), id="eight-days-ago-rolls"),
         pytest.param("12/31", local(2026, 12, 31, 10), whole_day(2026, 12, 31), id="new-years-eve-on-the-day"),
         pytest.param("tomorrow", local(2026, 12, 31, 10), whole_day(2027, 1, 1), id="tomorrow-over-new-year"),
     ],
@@ -143,6 +143,28 @@ def test_day_policy_relative_to_now(text: str, now: datetime, expected: TimeWind
 
     assert p.windows == (expected,)
     assert p.past is False
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        pytest.param("3/1", NOW, whole_day(2027, 3, 1), id="over-a-week-ago-rolls-to-next-year"),
+        pytest.param("3/14", local(2026, 3, 22, 10), whole_day(2027, 3, 14), id="eight-days-ago-rolls"),
+    ],
+)
+def test_old_dates_roll_to_next_year_within_a_long_horizon(text: str, now: datetime, expected: TimeWindow) -> None:
+    # The default 60-day horizon would drop next year's date (too_far); a year-long horizon shows the roll.
+    p = ask(text, now=now, horizon=timedelta(days=400))
+
+    assert p.windows == (expected,)
+    assert (p.past, p.too_far) == (False, False)
+
+
+def test_old_dates_roll_beyond_the_default_horizon() -> None:
+    p = ask("3/14", now=local(2026, 3, 22, 10))
+
+    assert p.windows == ()
+    assert (p.past, p.too_far) == (False, True)
 
 
 @pytest.mark.parametrize(
@@ -340,3 +362,202 @@ def test_date_like_word_soup_never_raises_and_windows_are_sane(words: list[str])
     for w in p.windows:
         assert w.start <= w.end
         assert w.start >= NOW - timedelta(days=1)
+
+
+# --- Picking an offer by weekday, and in Spanish --------------------------------------------------------
+
+SPREAD = (
+    datetime(2026, 3, 11, 12, 0, tzinfo=CHICAGO),   # Wed
+    datetime(2026, 3, 13, 14, 30, tzinfo=CHICAGO),  # Fri
+    datetime(2026, 3, 14, 15, 0, tzinfo=CHICAGO),   # Sat
+    datetime(2026, 3, 18, 10, 0, tzinfo=CHICAGO),   # next Wed
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        pytest.param("friday's", 2, id="possessive"),
+        pytest.param("Friday’s good", 2, id="curly-apostrophe"),
+        pytest.param("the friday one", 2, id="the-friday-one"),
+        pytest.param("the one on saturday please", 3, id="the-one-on-saturday"),
+        pytest.param("friday", 2, id="a-bare-weekday-with-one-offer-that-day"),
+        pytest.param("sat works", 3, id="weekday-works"),
+        pytest.param("the friday afternoon one", 2, id="the-only-offer-in-that-day-part"),
+        pytest.param("el del viernes", 2, id="es-el-del-viernes"),
+        pytest.param("la del sábado", 3, id="es-la-del-sabado"),
+        pytest.param("la primera", 1, id="es-la-primera"),
+        pytest.param("la segunda", 2, id="es-la-segunda"),
+        pytest.param("la tercera opción", 3, id="es-la-tercera-opcion"),
+        pytest.param("el de las 2:30", 2, id="es-el-de-las-230"),
+        pytest.param("la de las 3", 3, id="es-la-de-las-3-is-a-time"),
+    ],
+)
+def test_picking_by_weekday_and_in_spanish(text: str, choice: int) -> None:
+    p = ask(text, offered=SPREAD)
+
+    assert p.choice == choice
+    assert p.intent is Intent.CHOOSE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("the wednesday one", id="two-offers-on-wednesday"),
+        pytest.param("the monday one", id="no-offer-on-monday"),
+        pytest.param("anything friday?", id="asks-about-friday"),
+        pytest.param("thursday", id="no-offer-on-the-day-asked"),
+    ],
+)
+def test_weekday_picks_need_exactly_one_offer_that_day(text: str) -> None:
+    assert ask(text, offered=SPREAD).choice is None
+
+
+def test_a_day_tells_apart_two_offers_at_the_same_time() -> None:
+    offered = (datetime(2026, 3, 16, 10, 0, tzinfo=CHICAGO), datetime(2026, 3, 17, 10, 0, tzinfo=CHICAGO))
+
+    assert ask("the 10am on tuesday", now=local(2026, 3, 14, 10, 30), offered=offered).choice == 2
+    assert ask("the 10am", now=local(2026, 3, 14, 10, 30), offered=offered).choice is None
+
+
+def test_a_number_that_picks_is_not_also_a_time() -> None:
+    p = ask("2 works", offered=OFFERED)
+
+    assert (p.choice, p.windows) == (2, ())
+
+
+def test_a_number_beyond_the_options_is_a_time() -> None:
+    offered = (datetime(2026, 3, 11, 9, 0, tzinfo=CHICAGO), datetime(2026, 3, 11, 11, 30, tzinfo=CHICAGO))
+    p = ask("9 works", offered=offered)
+
+    assert (p.choice, p.windows) == (1, (window(local(2026, 3, 11, 9)),))
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        pytest.param("the later one", 3, id="later-one"),
+        pytest.param("do you have anything later?", None, id="asking-for-later-times-is-not-a-pick"),
+        pytest.param("option two please", 2, id="option-number-word"),
+        pytest.param("la más tarde", 3, id="es-la-mas-tarde"),
+    ],
+)
+def test_relative_and_worded_picks(text: str, choice: int | None) -> None:
+    assert ask(text, offered=OFFERED).choice == choice
+
+
+def test_at_3_is_a_time_not_option_3() -> None:
+    offered = (datetime(2026, 3, 11, 15, 0, tzinfo=CHICAGO), datetime(2026, 3, 11, 16, 0, tzinfo=CHICAGO),
+               datetime(2026, 3, 11, 17, 0, tzinfo=CHICAGO))
+
+    assert ask("at 3", offered=offered).choice == 1
+
+
+def test_the_2nd_is_option_two_even_though_it_is_also_a_date() -> None:
+    assert ask("the 2nd", offered=OFFERED).choice == 2
+
+
+# --- Addresses ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        pytest.param("123 Oak St, Austin", "123 Oak St, Austin", id="street-and-city"),
+        pytest.param("it's 45 Elm Avenue apt 2", "45 Elm Avenue apt 2", id="introduced-with-unit"),
+        pytest.param("4500 W 6th St Austin TX 78703", "4500 W 6th St Austin TX 78703", id="direction-ordinal-zip"),
+        pytest.param("Calle Mayor 5", "Calle Mayor 5", id="es-calle"),
+        pytest.param("estoy en Avenida de la Constitución 12, Sevilla", "Avenida de la Constitución 12, Sevilla",
+                     id="es-avenida-city"),
+        pytest.param("123 oak st tomorrow at 3", "123 oak st", id="stops-at-the-time"),
+        pytest.param("1200 Barton Springs Rd. See you then", "1200 Barton Springs Rd.", id="stops-at-sentence"),
+        pytest.param("full detail\n77 Sunset Blvd\nthanks", "77 Sunset Blvd", id="own-line"),
+        pytest.param("5 Oak Ln, Round Rock TX, dana@example.com", "5 Oak Ln, Round Rock TX", id="stops-at-email"),
+    ],
+)
+def test_address(text: str, address: str) -> None:
+    assert ask(text).address == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("the 14th", id="ordinal-day"),
+        pytest.param("at 3", id="time"),
+        pytest.param("2:30", id="clock"),
+        pytest.param("I have 2 cars by the way", id="count-and-way"),
+        pytest.param("in 2 weeks", id="weeks"),
+        pytest.param("at 3 on main", id="no-suffix"),
+    ],
+)
+def test_not_an_address(text: str) -> None:
+    assert ask(text).address is None
+
+
+def test_an_address_number_is_not_a_time() -> None:
+    p = ask("I'm at 5 Oak St")
+
+    assert p.address == "5 Oak St"
+    assert p.windows == ()
+    assert p.name is None
+
+
+def test_address_with_a_time_keeps_both() -> None:
+    p = ask("123 Oak St, Austin. Tomorrow at 3 works")
+
+    assert p.address == "123 Oak St, Austin"
+    assert p.windows == (window(local(2026, 3, 11, 15)),)
+
+
+def test_name_and_address_in_one_text() -> None:
+    p = ask("my name is Dana, 123 Oak St")
+
+    assert (p.name, p.address) == ("Dana", "123 Oak St")
+
+
+# --- Language -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        pytest.param("¿tienen algo el sábado?", "es", id="es-question"),
+        pytest.param("mañana en la tarde", "es", id="es-time"),
+        pytest.param("manana en la tarde", "es", id="es-without-accents"),
+        pytest.param("quiero una cita para el viernes", "es", id="es-sentence"),
+        pytest.param("hola", "es", id="es-greeting"),
+        pytest.param("Sí", "es", id="es-yes"),
+        pytest.param("el sábado at 3pm", "es", id="mostly-spanish"),
+        pytest.param("tomorrow afternoon, full detail", "en", id="en"),
+        pytest.param("hola, can I book tomorrow?", "en", id="mixed-is-en"),
+        pytest.param("ok", "en", id="unclear-is-en"),
+        pytest.param("2", "en", id="digits-are-en"),
+        pytest.param("Jose", "en", id="a-name-is-en"),
+        pytest.param("", "en", id="empty"),
+    ],
+)
+def test_language(text: str, language: str) -> None:
+    assert ask(text).language == language
+
+
+# --- More bad input -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("\u200b\u200d\ufeff", id="zero-width"),
+        pytest.param("\ud800 tomorrow", id="lone-surrogate"),
+        pytest.param("𐹠 ٣ ²", id="odd-digits"),
+        pytest.param("tomorrow at 3 " * 200, id="long-repeated-time"),
+        pytest.param("next week morning " * 150, id="long-repeated-span"),
+        pytest.param("<b>tmrw</b> at 3", id="html-around-a-time"),
+        pytest.param("SELECT * FROM bookings WHERE day = 'friday'", id="sql-with-a-weekday"),
+        pytest.param("mañana tomorrow demain 明天", id="mixed-languages"),
+        pytest.param("the 0th", id="zeroth"),
+        pytest.param("99/99/9999 25:61 at 99", id="impossible-date-and-times"),
+    ],
+)
+def test_odd_input_never_raises(text: str) -> None:
+    p = ask(text, offered=OFFERED)
+
+    assert isinstance(p.intent, Intent)
+    assert len(p.windows) <= 31
+    assert all(w.start <= w.end for w in p.windows)
