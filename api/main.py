@@ -9,7 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from api import pay, simulator, twilio_webhook
+from api import owner_api, owner_page, pay, simulator, stripe_webhook, twilio_webhook
+from bot.bookings import Refusal
 from bot.config import Settings, get_settings
 from bot.wiring import adapters_from
 
@@ -42,7 +43,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.settings, app.state.clock, app.state.adapters = settings, clock, adapters
     app.include_router(twilio_webhook.router)
     app.include_router(pay.router)
+    app.include_router(stripe_webhook.router)
     app.include_router(simulator.router)
+    app.include_router(owner_api.router)
+    app.include_router(owner_page.router)
+    app.add_exception_handler(Refusal, owner_api.refused)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
@@ -54,8 +59,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
-        return JSONResponse({"detail": f"invalid request: {fields}"}, status_code=422)
+        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or "body",
+                   "message": e["msg"].removeprefix("Value error, ")} for e in exc.errors()]
+        fields = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse({"detail": f"invalid request: {fields}", "errors": errors}, status_code=422)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -67,7 +74,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
 
 def __getattr__(name: str):
-    # `uvicorn api.main:app` builds the app on first access, not at import time.
+    # `uvicorn api.main:app` builds the app on first access, not at import time. Without Redis there are
+    # no Celery workers, so this process runs due work and the outbox itself (claims make several safe).
     if name == "app":
-        return create_app()
+        return create_app(dispatcher=not get_settings().redis_url)
     raise AttributeError(name)

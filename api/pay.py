@@ -16,7 +16,7 @@ router = APIRouter()
 @router.get("/pay/{token}", response_class=HTMLResponse, include_in_schema=False)
 def pay_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
     payment = queries.payment_by_token(session, token=token)
-    if payment is None:
+    if payment is None or payment.provider != "local":
         raise HTTPException(404, "This payment link is not valid.")
     booking = session.get(Booking, payment.booking_id)
     business = session.get(Business, booking.business_id)
@@ -32,7 +32,7 @@ def pay_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
 def pay(token: str, session: SessionDep, clock: ClockDep, adapters: AdaptersDep) -> RedirectResponse:
     """Pressing "Pay deposit": the same code path a Stripe checkout.session.completed event takes."""
     payment = queries.payment_by_token(session, token=token)
-    if payment is None:
+    if payment is None or payment.provider != "local":  # a Stripe deposit is paid on Stripe, never here
         raise HTTPException(404, "This payment link is not valid.")
     if payment.status in ("pending", "expired"):
         record_payment(session, payment, now=clock(), payments=adapters.payments)

@@ -8,6 +8,9 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.deps import AdaptersDep, ClockDep, SettingsDep
+from bot.config import Settings
+from bot.db.session import transaction
+from bot.outbox import record_status
 from bot.domain.travel import Place
 from bot.engine import Inbound, TurnResult, receive_text
 
@@ -20,6 +23,40 @@ REQUIRED = ("From", "To", "MessageSid")
              responses={200: {"content": {"application/xml": {}}, "description": "TwiML with the replies"}})
 async def twilio_messages(request: Request, settings: SettingsDep, clock: ClockDep, adapters: AdaptersDep) -> Response:
     """Twilio's form POST for an inbound text; the reply goes back in the same thread as TwiML."""
+    form = await signed_form(request, settings)
+    missing = [name for name in REQUIRED if not form.get(name, "").strip()]
+    if missing:
+        raise HTTPException(400, f"missing Twilio form field(s): {', '.join(missing)}")
+    inbound = Inbound(to_address=form["To"], from_address=form["From"], body=form.get("Body", ""),
+                      provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")),
+                      location=shared_location(form))
+    # The turn is blocking database work: keep it off the event loop.
+    result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
+                                     payments=adapters.payments, understand=adapters.understand)
+    return twiml(result)
+
+
+@router.post("/twilio/status", status_code=204, response_class=Response)
+async def twilio_status(request: Request, settings: SettingsDep, clock: ClockDep) -> Response:
+    """Twilio's delivery report for a message we sent (the status callback URL each send carries):
+    queued/sent/delivered/undelivered/failed/read, with an ErrorCode when it failed."""
+    form = await signed_form(request, settings)
+    sid, status = form.get("MessageSid", "").strip(), form.get("MessageStatus", "").strip()
+    if not sid or not status:
+        raise HTTPException(400, "missing Twilio form field(s): MessageSid, MessageStatus")
+
+    def apply() -> bool:
+        with transaction(settings.database_url) as session:
+            return record_status(session, provider_id=sid, status=status, error_code=form.get("ErrorCode") or None,
+                                 key=request.query_params.get("key"), now=clock())
+
+    if not await run_in_threadpool(apply):
+        log.info("status %s for unknown message %s ignored", status, sid)
+    return Response(status_code=204)  # Twilio only needs a 2xx; anything else it retries
+
+
+async def signed_form(request: Request, settings: Settings) -> dict[str, str]:
+    """The posted form, after checking X-Twilio-Signature when TWILIO_AUTH_TOKEN is set (403 otherwise)."""
     try:
         form = {key: str(value) for key, value in (await request.form()).items()}
     except Exception:  # a body that is not form data at all
@@ -32,16 +69,7 @@ async def twilio_messages(request: Request, settings: SettingsDep, clock: ClockD
         if not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
             log.warning("rejected a Twilio webhook with a bad or missing signature")
             raise HTTPException(403, "invalid Twilio signature")
-    missing = [name for name in REQUIRED if not form.get(name, "").strip()]
-    if missing:
-        raise HTTPException(400, f"missing Twilio form field(s): {', '.join(missing)}")
-    inbound = Inbound(to_address=form["To"], from_address=form["From"], body=form.get("Body", ""),
-                      provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")),
-                      location=shared_location(form))
-    # The turn is blocking database work: keep it off the event loop.
-    result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
-                                     payments=adapters.payments, understand=adapters.understand)
-    return twiml(result)
+    return form
 
 
 def shared_location(form: dict[str, str]) -> Place | None:

@@ -140,6 +140,8 @@ def main() -> None:
 
     print(f"{TECHNICIANS} technicians, {HORIZON.days}-day horizon, {LOCATIONS} places, "
           f"'{REQUESTED.name}' ({REQUESTED.duration.seconds // 60} min); times in ms")
+    print("touch/day, touch/30d: bookings touching the window (all technicians); empty: one-day windows with no "
+          "free slot;\nbuild: making the Technician objects; slots/30d: slots a 30-day scan finds")
     rows = {}
     for layout, days in layouts.items():
         header = (f"{'bookings':>8}  {'build':>6}  {'touch/day':>9}  {'empty':>5}  {'offers med':>10}  "

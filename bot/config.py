@@ -16,11 +16,29 @@ class Settings(BaseSettings):
     # The URL Twilio and Stripe call us on, e.g. https://bot.example.com. Twilio signs the exact
     # public URL, so behind a proxy or tunnel the signature is checked against this, not request.url.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Set: the texts the bot starts go out through Twilio (bot/adapters/twilio_sms.py); unset: stay local.
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
+    # Where the Twilio SDK sends API calls; empty: Twilio itself. Tests point it at a local stand-in.
+    twilio_api_base: str = ""
+    # Texts per second from one of our numbers (a US long code takes about 1; toll-free and 10DLC more).
+    twilio_sends_per_second: float = 1.0
+    # Set: deposits go through Stripe Checkout (bot/adapters/stripe_payments.py); unset: the local /pay page.
     stripe_secret_key: str = ""
+    # The signing secret of the endpoint registered for POST /stripe/webhook (whsec_...).
     stripe_webhook_secret: str = ""
+    # Where the Stripe SDK sends API calls; empty: Stripe itself. Tests point it at a local stand-in.
+    stripe_api_base: str = ""
+    # Celery's broker and result backend (tasks/worker.py); unset: due work runs on an in-process loop.
     redis_url: str = ""
+    # A batch a sender claimed but did not record in this long is settled with the provider (its sender
+    # died); the sender task's hard time limit is half of it, so a live sender is never second-guessed.
+    outbox_claim_seconds: int = 120
+    # The Celery queue: deployments sharing one Redis each need their own.
+    celery_queue: str = "booking-bot"
+    # How often beat runs the due-work dispatcher and sweeps the outbox.
+    dispatch_every_seconds: float = 60.0
+    outbox_sweep_seconds: float = 10.0
     google_maps_api_key: str = ""
     # A running Rasa server (e.g. http://rasa:5005) whose POST /model/parse gives intents and entities;
     # unset: our own parser. Either way our parser answers when Rasa does not.

@@ -9,18 +9,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.adapters.payment import PaymentGateway
+from bot.back_office import BackOffice
 from bot.db import queries
 from bot.db.session import transaction
 from bot.db.tables import Business, Conversation, Customer, Message
 from bot.domain.phone import Channel, masked, split_address
 from bot.domain.travel import Place
 from bot.front_desk import FrontDesk
+from bot.policy import day_parts_of
 from flows import help as help_flow
 from flows import owner as owner_flow
 from flows.booking import FREE_TEXT_STEPS, unknown_text
 from flows.context import Said, Turn
 from flows.phrases import phrase, reply_language
-from flows.registry import CUSTOMER_FLOWS, DEFAULT_FLOW
+from flows.registry import CUSTOMER_FLOWS, DEFAULT_FLOW, interruption
 from nlu import Intent, Parse, parse
 
 log = logging.getLogger(__name__)
@@ -79,9 +81,15 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     session.flush()
 
     if phone in business.owner_phones:
-        desk = FrontDesk(session, business, Customer(business_id=business.id, phone=phone), channel, now, payments)
-        replies = [owner_flow.answer(understand(inbound.body, now=now, tz=business.time_zone), desk)]
-        return _answered(session, business, message, Turn(replies, ""))
+        office = BackOffice(session, business, now, payments)
+        # The owner's thread keeps its own state: "which request?" and "block it anyway?" wait for a reply.
+        conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel,
+                                                now=now)
+        meaning = understand(inbound.body, now=now, tz=business.time_zone, day_parts=day_parts_of(business))
+        turn = owner_flow.step(conversation.state if conversation.flow == "owner" else "", meaning,
+                               dict(conversation.data), office, inbound.body)
+        _save(conversation, turn, now)
+        return _answered(session, business, message, turn)
 
     customer = queries.customer_for(session, business_id=business.id, phone=phone)
     conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel, now=now)
@@ -89,7 +97,8 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     desk = FrontDesk(session, business, customer, channel, now, payments)
     offered = [datetime.fromisoformat(s) for s in conversation.data.get("offered", [])]
     meaning = understand(inbound.body, now=now, tz=business.time_zone, services=[s.name for s in desk.services],
-                         offered=offered, aliases={s.name: s.aliases for s in desk.services})
+                         offered=offered, aliases={s.name: s.aliases for s in desk.services},
+                         day_parts=day_parts_of(business))
     _follow_language(customer, conversation, meaning, inbound.body, desk)
     turn = _step(business, customer, conversation, Said(inbound.body, meaning, inbound.location), desk, inbound)
     if turn is None:
@@ -122,8 +131,15 @@ def _step(business: Business, customer: Customer, conversation: Conversation, sa
     in_flow = conversation.state not in ("", None)
     if intent in help_flow.HANDLED and not (in_flow and intent in (Intent.GREET, Intent.THANKS)):
         return Turn([help_flow.answer(said, desk)], conversation.state, conversation.data)
-    flow = CUSTOMER_FLOWS.get(conversation.flow or DEFAULT_FLOW, CUSTOMER_FLOWS[DEFAULT_FLOW])
-    turn = flow(conversation.state, said, dict(conversation.data), desk)
+    name = conversation.flow if conversation.flow in CUSTOMER_FLOWS else DEFAULT_FLOW
+    state = conversation.state
+    takeover = interruption(said.parse)
+    # "cancel my appointment" or "can I move it" starts its flow from anywhere, except that a new time
+    # named while a booking is under way ("can I do friday instead") changes that booking.
+    if takeover and takeover != name and not (name == DEFAULT_FLOW and in_flow and said.parse.windows):
+        name, state = takeover, ""
+    turn = CUSTOMER_FLOWS[name](state, said, dict(conversation.data), desk)
+    turn.flow = turn.flow or name
     if not turn.replies:
         turn.replies = [unknown_text(desk.language)]
     return turn
@@ -138,7 +154,7 @@ def _follow_language(customer: Customer, conversation: Conversation, meaning: Pa
 
 
 def _save(conversation: Conversation, turn: Turn, now: datetime) -> None:
-    conversation.flow = DEFAULT_FLOW if turn.state else ""
+    conversation.flow = (turn.flow or conversation.flow or DEFAULT_FLOW) if turn.state else ""
     conversation.state = turn.state
     conversation.data = turn.data
     conversation.version += 1

@@ -1,5 +1,6 @@
 """The `Desk` a flow talks to, implemented over one open database transaction."""
 
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -8,23 +9,29 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.adapters.payment import PaymentGateway
+from bot.adapters.payment import PaymentGateway, PaymentUnavailable
+from bot.checkout import stop_checkout
 from bot.db import queries
-from bot.db.tables import Booking, Business, Customer, DueWork, Message, Payment, Service
+from bot.db.tables import Booking, Business, Customer, DueWork, Payment, Service
 from bot.domain.availability import find_slots, nearest_slots
 from bot.domain.offers import chosen_offers
-from bot.domain.booking import BookingStatus, checked_move
+from bot.domain.booking import HOLDING, BookingStatus, checked_move
+from bot.domain.deposit import DepositRule, DepositPolicy, deposit_due, rule_of
 from bot.domain.phone import Channel, pretty
 from bot.domain.span import Span
 from bot.domain.travel import Place, TravelTimes
 from bot.domain.wording import confirmation_text, notice, owner_new_booking_text, spoken, when_text
+from bot.outbox import queue_owner_text, queue_text  # noqa: F401  (queue_text: re-exported for bot.deposit)
+from bot.reminders import HOLD_EXPIRY, plan_approval_expiry, plan_reminders
+from bot import appointments, waitlist
+from bot.cancellation import cancellation_terms
 from bot.schedule import free_at, slot_request
 from flows.context import Deposit, ServiceInfo
-from flows.owner import AgendaLine
+from flows.upcoming import Appointment, CancelTerms, OfferTaken
 from nlu import TimeWindow
 
+log = logging.getLogger(__name__)
 OFFERS_PER_TURN = 3
-HOLD_EXPIRY = "hold_expiry"
 
 
 @dataclass
@@ -46,7 +53,7 @@ class FrontDesk:
         self.currency = self.business.currency
         self.horizon_days = self.business.horizon_days
         self.contact = pretty(self.business.owner_phones[0]) if self.business.owner_phones else self.business.name
-        self.services = tuple(ServiceInfo(s.name, s.duration_minutes, s.price_cents, s.deposit_cents,
+        self.services = tuple(ServiceInfo(s.name, s.duration_minutes, s.price_cents, self.deposit_for(s),
                                           tuple(s.aliases)) for s in self.service_rows)
 
     @property
@@ -76,17 +83,8 @@ class FrontDesk:
         self.customer.address, self.customer.lat, self.customer.lng = address, lat, lng
 
     def offers(self, service: str, windows: Sequence[TimeWindow], *, asap: bool) -> tuple[list[datetime], bool]:
-        row = self._service(service)
-        spans = [Span(w.start, w.end) for w in windows]
-        request = slot_request(self.session, self.business, row, windows=spans, now=self.now, place=self.place,
-                               travel=self.travel)
-        picked = chosen_offers(find_slots(request), spans, limit=OFFERS_PER_TURN, tz=self.zone, asap=asap)
-        if picked:
-            return [s.start for s in picked], True
-        wide = Span(self.now, self.now + timedelta(days=self.business.horizon_days))
-        request = slot_request(self.session, self.business, row, windows=spans, now=self.now, place=self.place,
-                               travel=self.travel, reach=wide)
-        return [s.start for s in nearest_slots(request, limit=OFFERS_PER_TURN)], False
+        return offers_for(self.session, self.business, self._service(service), windows, now=self.now,
+                          place=self.place, travel=self.travel, asap=asap)
 
     def hold(self, service: str, start: datetime) -> int | None:
         """Re-check the slot inside this (write-locked) transaction, then book it as a hold."""
@@ -99,7 +97,7 @@ class FrontDesk:
         booking = Booking(code=secrets.token_urlsafe(12), business_id=self.business.id, customer_id=self.customer.id,
                           staff_id=slot.staff_id, service_id=row.id, status=BookingStatus.HELD.value,
                           channel=self.channel.value, start_at=start, end_at=slot.end, hold_expires_at=expires,
-                          deposit_cents=row.deposit_cents, created_at=self.now, updated_at=self.now,
+                          deposit_cents=self.deposit_for(row), created_at=self.now, updated_at=self.now,
                           address=place.address if place else None, lat=place.lat if place else None,
                           lng=place.lng if place else None)
         self.session.add(booking)
@@ -115,6 +113,7 @@ class FrontDesk:
             payment = queries.pending_payment_for(self.session, booking_id=booking_id)
             if payment is not None:
                 payment.status = "expired"
+                stop_checkout(payment, self.payments, now=self.now)
 
     def remember_name(self, name: str) -> None:
         self.customer.name = name
@@ -122,42 +121,123 @@ class FrontDesk:
     def request_deposit(self, booking_id: int) -> Deposit:
         booking = self._own_booking(booking_id)
         row = next(s for s in self.service_rows if s.id == booking.service_id)
+        if BookingStatus(booking.status) not in HOLDING or not booking.hold_expires_at \
+                or booking.hold_expires_at <= self.now:
+            # Lapsed (the dispatcher may not have said so yet): the time is no longer kept for them.
+            return Deposit(link=None, amount_cents=booking.deposit_cents, status=BookingStatus.EXPIRED.value)
         if booking.deposit_cents <= 0:
             status = finalise(self.session, booking, business=self.business, customer=self.customer,
                               service=row, now=self.now)
             return Deposit(link=None, amount_cents=0, status=status)
+        earlier = queries.payments_for(self.session, booking_id=booking.id)
+        sent = next((p for p in earlier if p.status == "pending" and p.url), None)
+        if sent is not None:  # one checkout per booking: asking again gets the link already sent
+            return Deposit(link=sent.url, amount_cents=sent.amount_cents, status=booking.status)
         expires = self.now + timedelta(minutes=self.business.payment_minutes)
         token = secrets.token_urlsafe(24)
-        checkout = self.payments.checkout(
-            token=token, amount_cents=booking.deposit_cents, currency=self.business.currency,
-            description=notice(self.language, "deposit_description", service=row.name,
-                               when=when_text(booking.start_at, self.tz, self.language)),
-            expires_at=expires)
-        self.session.add(Payment(booking_id=booking.id, token=token, provider=self.payments.provider,
-                                 provider_ref=checkout.provider_ref, amount_cents=booking.deposit_cents,
-                                 currency=self.business.currency, url=checkout.url, created_at=self.now))
+        # Recorded as failed until the provider answers: a failure is kept (the owner sees it) and the
+        # next try is a new attempt with its own key.
+        payment = Payment(booking_id=booking.id, token=token, provider=self.payments.provider, status="failed",
+                          amount_cents=booking.deposit_cents, currency=self.business.currency, url="",
+                          created_at=self.now, expires_at=expires)
+        self.session.add(payment)
+        try:
+            checkout = self.payments.checkout(
+                token=token, reference=f"booking-{booking.id}", amount_cents=booking.deposit_cents,
+                currency=self.business.currency,
+                description=notice(self.language, "deposit_description", service=row.name,
+                                   when=when_text(booking.start_at, self.tz, self.language)),
+                expires_at=expires, metadata={"booking_id": str(booking.id), "business": self.business.slug},
+                # Per booking and attempt: the SDK's retries of this request (and a turn re-run after a
+                # lost race) get the same session back instead of a second one.
+                idempotency_key=f"checkout-booking-{booking.id}-{len(earlier) + 1}",
+                phone=self.customer.phone, name=self.customer.name, payer_ref=self.customer.payer_ref)
+        except PaymentUnavailable as error:
+            log.warning("no deposit link for booking %s: %s", booking.id, error)
+            # Keep the time held a little longer, so trying again in a minute still finds it.
+            self._hold_until(booking, max(booking.hold_expires_at or self.now,
+                                          self.now + timedelta(minutes=self.business.hold_minutes)))
+            return Deposit(link=None, amount_cents=booking.deposit_cents, status=booking.status, failed=True)
+        payment.status, payment.url, payment.provider_ref = "pending", checkout.url, checkout.provider_ref
+        payment.expires_at = checkout.expires_at or expires
+        if checkout.payer_ref:
+            self.customer.payer_ref = checkout.payer_ref
         booking.status = checked_move(BookingStatus(booking.status), BookingStatus.AWAITING_PAYMENT).value
-        booking.hold_expires_at = expires
+        self._hold_until(booking, expires)
+        return Deposit(link=checkout.url, amount_cents=booking.deposit_cents, status=booking.status)
+
+    def deposit_for(self, service: Service) -> int:
+        """The deposit this customer pays for the service (bot/domain/deposit.py has the rule)."""
+        business = self.business
+        return deposit_due(service.price_cents,
+                           service_rule=rule_of(service.deposit_policy, service.deposit_cents, service.deposit_percent),
+                           business_rule=rule_of(business.deposit_policy, business.deposit_cents,
+                                                 business.deposit_percent) or DepositRule(DepositPolicy.NONE),
+                           past_no_shows=self.customer.no_show_count or 0,
+                           no_show_deposit_cents=business.no_show_deposit_cents)
+
+    def _hold_until(self, booking: Booking, until: datetime) -> None:
+        booking.hold_expires_at = until
         booking.updated_at = self.now
         due = queries.open_due_work(self.session, booking_id=booking.id, kind=HOLD_EXPIRY)
         if due is not None:
-            due.due_at = expires
-        return Deposit(link=checkout.url, amount_cents=booking.deposit_cents, status=booking.status)
+            due.due_at = until
 
     def tell_owner(self, text: str) -> None:
         queue_owner_text(self.session, self.business, text, now=self.now)
 
-    def agenda(self, window: TimeWindow) -> list[AgendaLine]:
-        rows = queries.bookings_between(self.session, business_id=self.business.id,
-                                        around=Span(window.start, window.end),
-                                        statuses=[BookingStatus.CONFIRMED, BookingStatus.PENDING_APPROVAL])
-        names = {s.id: s.name for s in self.service_rows}
-        lines = []
-        for row in rows:
-            customer = self.session.get(Customer, row.customer_id)
-            lines.append(AgendaLine(row.start_at, customer.name or pretty(customer.phone),
-                                    names.get(row.service_id, "?"), row.status))
-        return lines
+    # The customer's own appointments (flows/upcoming.py's AppointmentDesk; the work is in bot/appointments.py).
+
+    def upcoming(self) -> list[Appointment]:
+        return [self._appointment(b) for b in appointments.upcoming(self.session, self.customer, now=self.now)]
+
+    def appointment(self, appointment_id: int) -> Appointment | None:
+        booking = self._own_booking(appointment_id)
+        return self._appointment(booking) if booking is not None and booking.start_at > self.now else None
+
+    def confirm_attendance(self, appointment_id: int) -> Appointment | None:
+        booking = self._own_booking(appointment_id)
+        if booking is None or not appointments.confirm_attendance(booking, now=self.now):
+            return None
+        return self._appointment(booking)
+
+    def cancel_terms(self, appointment_id: int) -> CancelTerms:
+        terms = cancellation_terms(self._own_booking(appointment_id), self.business, now=self.now, by_owner=False)
+        return CancelTerms(terms.refunded_cents, terms.kept_cents, self.business.cancel_refund_hours)
+
+    def cancel(self, appointment_id: int) -> int:
+        booking = self._own_booking(appointment_id)
+        return appointments.cancel(self.session, self.business, booking, now=self.now,
+                                   payments=self.payments).refunded_cents
+
+    def move_offers(self, appointment_id: int, windows: Sequence[TimeWindow], *,
+                    asap: bool) -> tuple[list[datetime], bool]:
+        booking = self._own_booking(appointment_id)
+        service = next(s for s in self.service_rows if s.id == booking.service_id)
+        return offers_for(self.session, self.business, service, windows, now=self.now,
+                          place=appointments.place_of(booking), travel=self.travel, asap=asap,
+                          exclude_booking_id=booking.id)
+
+    def move(self, appointment_id: int, start: datetime) -> bool:
+        booking = self._own_booking(appointment_id)
+        return booking is not None and appointments.move(self.session, self.business, booking, start, now=self.now)
+
+    def join_waitlist(self, service: str, before: datetime, appointment_id: int | None) -> None:
+        waitlist.join(self.session, customer=self.customer, service=self._service(service), channel=self.channel,
+                      before_at=before, booking_id=appointment_id, now=self.now)
+
+    def take_offer(self, entry_id: int) -> OfferTaken:
+        taken = waitlist.take_offer(self.session, self.business, self.customer, entry_id, now=self.now,
+                                    move=lambda booking, start: appointments.move(self.session, self.business,
+                                                                                  booking, start, now=self.now))
+        return OfferTaken(taken.outcome, self._appointment(taken.booking) if taken.booking is not None else None)
+
+    def decline_offer(self, entry_id: int) -> None:
+        waitlist.decline_offer(self.session, self.business, self.customer, entry_id, now=self.now)
+
+    def _appointment(self, booking: Booking) -> Appointment:
+        service = self.session.get(Service, booking.service_id)
+        return Appointment(booking.id, service.name, booking.start_at, booking.status, booking.deposit_cents)
 
     def _service(self, name: str) -> Service:
         return next(s for s in self.service_rows if s.name == name)
@@ -165,6 +245,24 @@ class FrontDesk:
     def _own_booking(self, booking_id: int) -> Booking | None:
         booking = self.session.get(Booking, booking_id)
         return booking if booking is not None and booking.customer_id == self.customer.id else None
+
+
+def offers_for(session: Session, business: Business, service: Service, windows: Sequence[TimeWindow], *,
+               now: datetime, place: Place | None, travel: TravelTimes | None, asap: bool,
+               exclude_booking_id: int | None = None) -> tuple[list[datetime], bool]:
+    """Up to three starts to offer in the windows, and whether they are inside them (False: the nearest
+    ones instead). `exclude_booking_id`: a booking being moved does not block its own new time."""
+    spans = [Span(w.start, w.end) for w in windows]
+    zone = ZoneInfo(business.time_zone)
+    request = slot_request(session, business, service, windows=spans, now=now, place=place, travel=travel,
+                           exclude_booking_id=exclude_booking_id)
+    picked = chosen_offers(find_slots(request), spans, limit=OFFERS_PER_TURN, tz=zone, asap=asap)
+    if picked:
+        return [s.start for s in picked], True
+    wide = Span(now, now + timedelta(days=business.horizon_days))
+    request = slot_request(session, business, service, windows=spans, now=now, place=place, travel=travel,
+                           reach=wide, exclude_booking_id=exclude_booking_id)
+    return [s.start for s in nearest_slots(request, limit=OFFERS_PER_TURN)], False
 
 
 def finalise(session: Session, booking: Booking, *, business: Business, customer: Customer, service: Service,
@@ -177,9 +275,14 @@ def finalise(session: Session, booking: Booking, *, business: Business, customer
     due = queries.open_due_work(session, booking_id=booking.id, kind=HOLD_EXPIRY)
     if due is not None:
         due.done_at = now
+    if booking.status == BookingStatus.CONFIRMED:
+        plan_reminders(session, booking, business, now=now)
+    else:
+        plan_approval_expiry(session, booking, business, now=now)
     queue_owner_text(session, business, owner_new_booking_text(
         customer=customer.name or "A customer", phone=pretty(customer.phone), service=service.name,
-        start=booking.start_at, tz=business.time_zone, status=booking.status, address=booking.address), now=now)
+        start=booking.start_at, tz=business.time_zone, status=booking.status, address=booking.address,
+        booking_id=booking.id), now=now)
     return booking.status
 
 
@@ -195,17 +298,3 @@ def where_text(business: Business, address: str | None, language: str) -> str:
     if not business.is_mobile:
         return notice(language, "where_shop", address=business.address) if business.address else business.name
     return notice(language, "where_mobile_at", address=address) if address else notice(language, "where_mobile")
-
-
-def queue_text(session: Session, business: Business, *, phone: str, channel: Channel, body: str,
-               now: datetime) -> Message:
-    """An outbox row: a message the bot starts, sent after commit by the dispatcher."""
-    message = Message(business_id=business.id, direction="out", channel=channel.value, phone=phone, body=body,
-                      status="queued", created_at=now)
-    session.add(message)
-    return message
-
-
-def queue_owner_text(session: Session, business: Business, text: str, *, now: datetime) -> None:
-    for phone in business.owner_phones:
-        queue_text(session, business, phone=phone, channel=Channel.SMS, body=text, now=now)

@@ -117,6 +117,14 @@ def on_pay(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     return Turn([phrase(desk.language, "pay_waiting", link=data.get("link", ""))], "pay", data)
 
 
+def on_pay_retry(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
+    """The deposit link could not be made; we hold the slot and any reply asks for it again."""
+    if said.parse.windows or said.parse.service:
+        desk.release(data["booking_id"])
+        return on_request(said, {k: v for k, v in data.items() if k != "booking_id"}, desk)
+    return _ask_deposit(data, desk, greeting="")
+
+
 STEPS: dict[str, Callable[[Said, dict[str, Any], Desk], Turn]] = {
     IDLE: on_request,
     "ask_service": on_service,
@@ -125,6 +133,7 @@ STEPS: dict[str, Callable[[Said, dict[str, Any], Desk], Turn]] = {
     "pick": on_pick,
     "name": on_name,
     "pay": on_pay,
+    "pay_retry": on_pay_retry,
 }
 
 
@@ -168,15 +177,28 @@ def _hold(start: datetime, data: dict[str, Any], desk: Desk) -> Turn:
         retry = _offer(data, desk)
         taken = phrase(desk.language, "just_taken", when=when_text(start, desk.tz, desk.language))
         return Turn([taken + retry.replies[0]], retry.state, retry.data, retry.offers)
-    data = {"service": data["service"], "booking_id": booking_id, "start": start.isoformat()}
+    return continue_hold(data["service"], booking_id, start, desk)
+
+
+def continue_hold(service: str, booking_id: int, start: datetime, desk: Desk) -> Turn:
+    """A slot held for this customer (here, or a waitlist offer they took): the name, then the deposit."""
+    data = {"service": service, "booking_id": booking_id, "start": start.isoformat()}
     if desk.customer_name is None:
-        return Turn([phrase(desk.language, "holding", when=when_text(start, desk.tz, desk.language))], "name", data)
-    return _ask_deposit(data, desk, greeting="")
+        return Turn([phrase(desk.language, "holding", when=when_text(start, desk.tz, desk.language))], "name", data,
+                    flow="booking")
+    turn = _ask_deposit(data, desk, greeting="")
+    turn.flow = "booking"
+    return turn
 
 
 def _ask_deposit(data: dict[str, Any], desk: Desk, *, greeting: str) -> Turn:
     start = datetime.fromisoformat(data["start"])
     deposit = desk.request_deposit(data["booking_id"])
+    if deposit.failed:  # the payment provider is down: the slot stays held, any reply tries again
+        return Turn([greeting + phrase(desk.language, "pay_link_failed", contact=desk.contact)], "pay_retry", data)
+    if deposit.link is None and deposit.status == "expired":
+        return Turn([greeting + phrase(desk.language, "hold_gone", when=when_text(start, desk.tz, desk.language),
+                                       example=phrase(desk.language, "example_time"))], IDLE, {})
     if deposit.link is None:
         text = (confirmation_text(business=desk.business_name, service=data["service"], start=start, tz=desk.tz,
                                   where=desk.where, contact=desk.contact, language=desk.language)

@@ -20,11 +20,14 @@ class ServiceInfo:
 
 @dataclass(frozen=True)
 class Deposit:
-    """What asking for the deposit led to: a link to pay, or (no deposit due) the booking's new status."""
+    """What asking for the deposit led to: a link to pay; or no link, with the booking's status (confirmed or
+    pending approval when no deposit is due, expired when the hold lapsed first); or `failed`: the payment
+    provider did not make a link this time (the slot stays held; asking again makes a new attempt)."""
 
     link: str | None
     amount_cents: int
     status: str
+    failed: bool = False
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Turn:
     state: str
     data: dict[str, Any] = field(default_factory=dict)
     offers: list[datetime] = field(default_factory=list)   # the slots offered in this turn, in order
+    # The flow (flows/registry.py) that reads the next message; None: the one that ran this turn.
+    flow: str | None = None
 
 
 class Desk(Protocol):

@@ -9,8 +9,8 @@ from flows.context import Desk, Said
 from flows.phrases import phrase
 from nlu import Intent
 
-HANDLED = frozenset({Intent.HELP, Intent.INFO, Intent.HUMAN, Intent.GREET, Intent.THANKS, Intent.CANCEL,
-                     Intent.RESCHEDULE})
+# Cancel and reschedule are flows of their own (flows/cancel.py, flows/reschedule.py).
+HANDLED = frozenset({Intent.HELP, Intent.INFO, Intent.HUMAN, Intent.GREET, Intent.THANKS})
 
 
 def menu_text(desk: Desk) -> str:
@@ -33,9 +33,6 @@ def answer(said: Said, desk: Desk) -> str:
     if intent is Intent.HUMAN:
         desk.tell_owner(f"A customer asked to talk to someone: \"{said.text[:300]}\"")
         return phrase(lang, "owner_told", contact=desk.contact)
-    if intent in (Intent.CANCEL, Intent.RESCHEDULE):
-        desk.tell_owner(f"A customer wants to {intent.value}: \"{said.text[:300]}\"")
-        return phrase(lang, "owner_will_sort", contact=desk.contact)
     if intent is Intent.THANKS:
         return phrase(lang, "welcome")
     return menu_text(desk)

@@ -64,6 +64,13 @@ PHRASES: Catalogue = {
     "thanks_name": {"en": "Thanks {name}! ", "es": "¡Gracias, {name}! "},
     "pay_deposit": {"en": "To lock in your {service} on {when}, please pay the {amount} deposit here: {link}",
                     "es": "Para asegurar tu {service} del {when}, paga el depósito de {amount} aquí: {link}"},
+    "pay_link_failed": {"en": "Sorry, I couldn't create the payment link just now. Reply PAY to try again, or call "
+                              "or text {contact}.",
+                        "es": "Perdón, no pude crear el enlace de pago en este momento. Responde PAGAR para intentarlo "
+                              "de nuevo, o llámanos o escríbenos: {contact}."},
+    "hold_gone": {"en": "Sorry, the hold on {when} has lapsed. Tell me a day and time to start again ({example}).",
+                  "es": "Perdón, ya se venció tu reserva del {when}; dime un día y una hora para empezar de nuevo "
+                        "({example})."},
     "pay_waiting": {"en": "Your time is held until the deposit is paid: {link}\n"
                           "Or tell me another day or time to start over.",
                     "es": "Tu horario queda apartado hasta que pagues el depósito: {link}\n"
@@ -96,6 +103,67 @@ PHRASES: Catalogue = {
     "pin_saved": {"en": "Got it, we'll come to {address}.", "es": "Perfecto, iremos a {address}."},
     "picture": {"en": "Thanks for the picture! I can only read text, though. ",
                 "es": "¡Gracias por la foto! Pero solo puedo leer texto. "},
+
+    # A customer's own appointments: reminder replies, reschedule, cancel, waitlist (flows/reminder.py,
+    # flows/reschedule.py, flows/cancel.py, flows/waitlist.py).
+    "attendance_thanks": {"en": "Thanks for confirming! See you on {when}.",
+                          "es": "¡Gracias por confirmar! El {when} nos vemos."},
+    "which_appointment": {"en": "Which appointment?\n{listing}\nReply {choices}.",
+                          "es": "¿Cuál cita?\n{listing}\nResponde {choices}."},
+    "nothing_to_cancel": {"en": "I don't see an upcoming appointment for you. To book one, tell me a service and a "
+                                "time ({example}).",
+                          "es": "No veo ninguna cita próxima a tu nombre. Para agendar, dime un servicio y una hora "
+                                "({example})."},
+    "nothing_to_move": {"en": "I don't see an upcoming appointment to move. To book one, tell me a service and a "
+                              "time ({example}).",
+                        "es": "No veo ninguna cita próxima para cambiar. Para agendar, dime un servicio y una hora "
+                              "({example})."},
+    # The cancellation policy, told before the customer confirms (bot.cancellation.cancellation_terms).
+    "cancel_policy_refund": {"en": " Your {amount} deposit will be refunded.",
+                             "es": " Te devolvemos tu depósito de {amount}."},
+    "cancel_policy_keep": {"en": " It's less than {hours} hours away, so the {amount} deposit can't be refunded.",
+                           "es": " Faltan menos de {hours} horas, así que el depósito de {amount} no es "
+                                 "reembolsable."},
+    "cancel_confirm": {"en": "Cancel your {service} on {when}?{terms} Reply YES to cancel it or NO to keep it.",
+                       "es": "¿Cancelamos tu {service} del {when}?{terms} Responde SÍ para cancelarla o NO para "
+                             "mantenerla."},
+    "cancel_reask": {"en": "Reply YES to cancel your {service} on {when}, or NO to keep it.",
+                     "es": "Responde SÍ para cancelar tu {service} del {when}, o NO para mantenerla."},
+    "cancelled": {"en": "Done: your {service} on {when} is cancelled.{refund} Text us anytime to book again.",
+                  "es": "Listo: tu {service} del {when} quedó cancelada.{refund} Escríbenos cuando quieras "
+                        "para agendar de nuevo."},
+    "cancelled_refund": {"en": " Your {amount} deposit is on its way back to your card.",
+                         "es": " Tu depósito de {amount} ya va de regreso a tu tarjeta."},
+    "kept": {"en": "No problem, your {service} on {when} stays as it is.",
+             "es": "Sin problema, tu {service} del {when} se queda como está."},
+    "move_ask_time": {"en": "Sure! When would you like to move your {service} on {when} to? "
+                            "(e.g. 'friday afternoon')",
+                      "es": "¡Claro! ¿Para cuándo quieres mover tu {service} del {when}? "
+                            "(p. ej. 'viernes en la tarde')"},
+    "move_offers": {"en": "Here's what's open to move your {service} to:",
+                    "es": "Esto es lo que hay libre para mover tu {service}:"},
+    "move_nothing_open": {"en": "Sorry, nothing's open for your {service} then, or in the weeks after. It stays on "
+                                "{when}; tell me another day to try.",
+                          "es": "Perdón, no hay nada libre para tu {service} en ese horario ni en las semanas "
+                                "siguientes. Se queda el {when}; dime otro día para intentar."},
+    "moved": {"en": "Done! Your {service} is moved to {when}.{deposit}",
+              "es": "¡Listo! Movimos tu {service} al {when}; ya quedó agendado.{deposit}"},
+    "moved_deposit": {"en": " Your {amount} deposit carries over.",
+                      "es": " Tu depósito de {amount} se mantiene."},
+    "waitlist_joined": {"en": "You're on the waitlist: if a time before {when} opens for {service}, I'll text you "
+                              "right away.",
+                        "es": "Quedaste en la lista de espera: si se libera un horario antes del {when} para "
+                              "{service}, te escribo enseguida."},
+    "waitlist_still_pick": {"en": " Meanwhile you can still reply {choices} to take one of those times.",
+                            "es": " Mientras tanto, puedes responder {choices} para tomar uno de esos horarios."},
+    "waitlist_how": {"en": "Book a time first ({example}) and I'll text you if anything earlier opens.",
+                     "es": "Primero agenda un horario ({example}) y te escribo si se libera algo antes."},
+    "offer_reask": {"en": "Reply YES to take {when}, or NO to pass.",
+                    "es": "Responde SÍ para tomar el {when}, o NO para dejarlo pasar."},
+    "offer_declined": {"en": "No problem, I'll keep an eye out for other times.",
+                       "es": "Sin problema, sigo pendiente de otros horarios."},
+    "offer_gone": {"en": "Sorry, that time isn't available any more. I'll keep watching for another.",
+                   "es": "Perdón, ese horario ya no está disponible. Sigo pendiente de otro."},
 }
 
 

@@ -14,7 +14,7 @@ from nlu.language import language_of
 from nlu.person import email_in, introduces_name, name_in
 from nlu.service import matched_service
 from nlu.text import MAX_CHARS, cleaned, has_letters_or_digits, tokens
-from nlu.types import Intent, Parse, TimeWindow
+from nlu.types import Intent, Parse, TimeWindow, public_intent
 from nlu.when import HORIZON, when
 
 __all__ = ["Intent", "Parse", "TimeWindow", "parse", "name_in"]
@@ -51,8 +51,10 @@ def parse(text: str, *, now: datetime, tz: str, services: Sequence[str] = (), of
             pick = None
     intent, confidence = classify(text, words, has_time=bool(found.windows) or found.past or found.too_far,
                                   has_service=service is not None, has_choice=pick is not None)
+    intent, waitlist = public_intent(intent)
     return Parse(
         intent=intent,
+        waitlist=waitlist,
         confidence=confidence,
         windows=found.windows,
         service=service,

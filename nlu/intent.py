@@ -26,6 +26,7 @@ with the structural signals in this order:
 """
 
 import re
+import unicodedata
 
 from nlu.classifier import Guess, trained_classifier, words
 from nlu.types import Intent
@@ -34,6 +35,16 @@ OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "q
 OPT_IN_WORDS = frozenset({"start", "unstop"})
 HELP_WORDS = frozenset({"help", "info", "menu", "options", "commands", "?"})
 
+WAITLIST_CONFIDENCE = 0.9
+_WAITLIST = [re.compile(p) for p in (
+    r"\bwait\s*-?\s*list\b|\bwaiting list\b|\blista de espera\b",
+    r"\b(text|tell|let|notify|message|msg|ping|call|alert|contact)\s+me\b.*\b(earlier|sooner|opens?|opening"
+    r"|frees?\s+up|comes?\s+up|cancel\w*)\b",
+    r"\bif\s+(anything|something|a spot|a slot|a time|an opening)\s+(earlier\s+|sooner\s+)?"
+    r"(opens|frees|comes up|becomes available)\b",
+    r"\b(avisame|avisenme|me avisas|me avisan|escribeme|me escribes|mandame)\b.*\b(antes|se libera|se desocupa"
+    r"|se abre|cancela\w*)\b",
+)]
 PICK_CONFIDENCE = 0.9
 OUTRANK_A_PICK = frozenset({Intent.CANCEL, Intent.HUMAN, Intent.OPTOUT, Intent.OPTIN, Intent.AVAILABILITY})
 OUTRANK_CONFIDENCE = 0.5       # "2 pls" must stay a pick; "cancel the 2:30 one" scores 0.6 for cancel
@@ -64,14 +75,17 @@ def classify(text: str, tokens: list[str], *, has_time: bool, has_service: bool,
     carrier = carrier_intent(text, tokens)
     if carrier is not None:
         return carrier, 1.0
+    if is_waitlist_request(text):
+        return Intent.WAITLIST, WAITLIST_CONFIDENCE
     slots = [slot for slot, present in (("service", has_service), ("time", has_time)) if present]
-    guess = trained_classifier().guess(text, slots=slots)
+    folded = words(text)
+    guess = trained_classifier().guess(text, slots=slots, folded=folded)
     intent, confidence = Intent(guess.intent), guess.confidence
     if has_choice:
         if intent in OUTRANK_A_PICK and confidence >= OUTRANK_CONFIDENCE:
             return intent, confidence
         return Intent.CHOOSE, PICK_CONFIDENCE
-    if has_time and intent is Intent.GREET and _DAY_PART_GREETING.match(" ".join(words(text))):
+    if has_time and intent is Intent.GREET and _DAY_PART_GREETING.match(" ".join(folded)):
         has_time = False  # "good morning" greets; it does not ask for this morning
     if has_time or has_service:
         needed = KEEP_THANKS_WITH_TIME_CONFIDENCE if intent is Intent.THANKS else KEEP_WITH_TIME_CONFIDENCE
@@ -79,7 +93,7 @@ def classify(text: str, tokens: list[str], *, has_time: bool, has_service: bool,
             return intent, confidence
         request_confidence = REQUEST_CONFIDENCE if intent in (Intent.BOOK, Intent.AVAILABILITY) else \
             PLAIN_REQUEST_CONFIDENCE
-        return _book_or_availability(text, guess, has_service=has_service), request_confidence
+        return _book_or_availability(folded, guess, has_service=has_service), request_confidence
     if intent is Intent.OPTOUT and confidence < OPTOUT_CONFIDENCE:
         return Intent.UNKNOWN, 0.0
     if intent is not Intent.UNKNOWN:
@@ -87,6 +101,16 @@ def classify(text: str, tokens: list[str], *, has_time: bool, has_service: bool,
     if BOOKING_WORDS.intersection(tokens):
         return Intent.BOOK, WEAK_BOOK_CONFIDENCE
     return Intent.UNKNOWN, confidence
+
+
+def is_waitlist_request(text: str) -> bool:
+    """"text me if anything earlier opens", "put me on the waitlist", "avísame si se libera algo antes".
+
+    A rule, not the classifier: it needs both halves (tell me + earlier/opens), so "anything earlier?"
+    while picking stays a question about other times (AVAILABILITY).
+    """
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    return any(pattern.search(folded) for pattern in _WAITLIST)
 
 
 def carrier_intent(text: str, tokens: list[str]) -> Intent | None:
@@ -105,7 +129,7 @@ def carrier_intent(text: str, tokens: list[str]) -> Intent | None:
     return None
 
 
-def _book_or_availability(text: str, guess: Guess, *, has_service: bool) -> Intent:
+def _book_or_availability(folded: list[str], guess: Guess, *, has_service: bool) -> Intent:
     """AVAILABILITY for a question about open times, BOOK for a request: both start the same flow.
 
     The classifier's lean decides ("can I get a full detail thursday?" asks to book); without a clear
@@ -114,6 +138,5 @@ def _book_or_availability(text: str, guess: Guess, *, has_service: bool) -> Inte
     """
     if guess.intent in (Intent.BOOK, Intent.AVAILABILITY) and guess.confidence >= LEAN_CONFIDENCE:
         return Intent(guess.intent)
-    folded = words(text)
     is_question = bool(folded) and (folded[-1] == "?" or folded[0] in QUESTION_OPENERS)
     return Intent.AVAILABILITY if is_question and not has_service else Intent.BOOK

@@ -70,7 +70,7 @@ from nlu.language import language_of
 from nlu.person import email_in, introduces_name, name_in
 from nlu.service import matched_service
 from nlu.text import cleaned, tokens
-from nlu.types import Intent, Parse, TimeWindow
+from nlu.types import Intent, Parse, TimeWindow, public_intent
 from nlu.when import DAY_PARTS, When, when
 
 OUTRANK_A_PICK = frozenset({Intent.CANCEL, Intent.HUMAN, Intent.OPTOUT, Intent.OPTIN})
@@ -136,8 +136,10 @@ def parse_from_rasa(response: Any, *, text: str | None = None, now: datetime, tz
     name = _entity_text(entities, "name")
     email = _entity_text(entities, "email")
     address = _entity_text(entities, "address")
+    intent, waitlist = public_intent(intent)
     return Parse(
         intent=intent,
+        waitlist=waitlist,
         confidence=confidence,
         windows=found.windows,
         service=service,

@@ -20,6 +20,9 @@ class Intent(StrEnum):
     OPTOUT = "optout"
     OPTIN = "optin"
     HELP = "help"
+    # Internal to nlu: the classifier's label for "text me if anything earlier opens". `parse` never
+    # returns it as Parse.intent (the contract has 15 intents); it reports AVAILABILITY with waitlist=True.
+    WAITLIST = "waitlist"
     UNKNOWN = "unknown"
 
 
@@ -48,5 +51,11 @@ class Parse:
     asap: bool = False                 # "asap", "earliest": the window starts now
     past: bool = False                 # the customer named a day or time that has already gone
     too_far: bool = False              # the customer named a day beyond the booking horizon (and nothing nearer)
+    waitlist: bool = False             # "text me if anything earlier opens": put me on the waitlist
     language: str = "en"               # "es" when the text is Spanish; replies follow it
     extras: dict[str, str] = field(default_factory=dict)
+
+
+def public_intent(intent: Intent) -> tuple[Intent, bool]:
+    """The contract's intent for an internal label, and whether the message asks for the waitlist."""
+    return (Intent.AVAILABILITY, True) if intent is Intent.WAITLIST else (intent, False)

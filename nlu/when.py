@@ -352,6 +352,8 @@ def _days_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
     if (weekday := weekday_in(tok)) is not None and not (tok == "sun" and nxt in ("up", "down", "is", "shine")):
         if (dated := _date_at(toks, i + 1, today)) is not None:
             return dated  # "sunday 5 april", "friday the 13th": the date says which
+        if (m := _ORDINAL.match(nxt)) is not None and m.group(2) and (found := _day_of_month(today, int(m.group(1)))):
+            return [_day(found)], i + 2  # "tuesday 17th" (a suffix makes it a date, not a time)
         if toks[i + 1:i + 3] == ["next", "week"]:
             return [_day(_weekday(today, weekday, next_week=True))], i + 3
         if toks[i + 1:i + 3] == ["after", "next"]:

@@ -1,15 +1,21 @@
-"""The embedded default's dispatcher: a background thread that runs due work and sends the outbox."""
+"""The embedded default's dispatcher: a background thread that runs due work and sends the outbox.
+
+The same functions the Celery tasks call (tasks/worker.py), on a loop inside `bot demo`: no Redis.
+"""
 
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db.session import transaction
-from bot.duework import deliver_outbox, run_due_work
+from bot.duework import BATCH, run_due_work
+from bot.outbox import deliver, settle_stale
 from bot.wiring import Adapters
 
 log = logging.getLogger(__name__)
+# One process sends here, so a row left "sending" can only be from a run that crashed: settle it soon.
+CLAIM_TIMEOUT = timedelta(minutes=2)
 
 
 class LocalDispatcher:
@@ -26,11 +32,14 @@ class LocalDispatcher:
         self._thread.join(timeout=10)
 
     def tick(self) -> None:
-        """One pass: expire due holds, then send what is queued (in separate transactions)."""
-        with transaction(self.database_url) as session:
-            run_due_work(session, now=self.clock())
-        with transaction(self.database_url) as session:
-            deliver_outbox(session, sender=self.adapters.messages, now=self.clock())
+        """One pass: run all due work, then send everything queued (each batch its own transaction)."""
+        while True:
+            with transaction(self.database_url) as session:
+                if run_due_work(session, now=self.clock(), payments=self.adapters.payments) < BATCH:
+                    break
+        settle_stale(self.database_url, sender=self.adapters.messages, now=self.clock(), claim_timeout=CLAIM_TIMEOUT)
+        while deliver(self.database_url, sender=self.adapters.messages, now=self.clock()).claimed:
+            pass
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -22,6 +22,9 @@ from bot.db.tables import Business, Customer
 from bot.db.session import engine_for, transaction
 from tasks.local_loop import LocalDispatcher
 
+# stripe_base, twilio_base: Prism stand-ins on loopback; stripe_payments, stripe_app: the Stripe SDK against it
+pytest_plugins = ["tests.support.prism", "tests.support.stripe_standin"]
+
 CHICAGO = ZoneInfo("America/Chicago")
 TUESDAY_MORNING = datetime(2026, 3, 10, 9, 15, tzinfo=CHICAGO)
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -158,3 +161,17 @@ def postgres_url():
     engine_for(url).dispose()
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis server for Celery tests (its own key prefix per test); skipped without one, except under CI=true."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not _reachable(parts.hostname or "127.0.0.1", parts.port or 6379):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {parts.hostname}:{parts.port} is required under CI=true but not reachable")
+        pytest.skip(f"no Redis server at {parts.hostname}:{parts.port} (set TEST_REDIS_URL)")
+    return url

@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import Integer, String, bindparam, column, func, insert, or_, update, values
 from sqlmodel import Session, col, select
 
-from bot.db.tables import (Booking, Business, Conversation, Customer, DayHours, DueWork, Message, Payment, Service,
-                           Staff, TimeOff, WeeklyHours)
+from bot.db.tables import (ApiToken, Booking, Business, Conversation, Customer, DayHours, DueWork, LoginAttempt,
+                           Message, OwnerAccount, OwnerSession, Payment, ProviderEvent, Service, Staff, TimeOff,
+                           WaitlistEntry, WeeklyHours)
 from bot.domain.availability import Job, Technician, WeeklyRule
 from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import Channel
@@ -137,6 +138,33 @@ def pending_payment_for(session: Session, *, booking_id: int) -> Payment | None:
     return session.exec(select(Payment).where(Payment.booking_id == booking_id, Payment.status == "pending")).first()
 
 
+def payments_for(session: Session, *, booking_id: int) -> list[Payment]:
+    """Every deposit attempt of a booking, oldest first."""
+    return list(session.exec(select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.id)))
+
+
+def payments_by_ref(session: Session, *, provider: str, provider_ref: str) -> list[Payment]:
+    return list(session.exec(select(Payment).where(Payment.provider == provider, Payment.provider_ref == provider_ref)
+                             .order_by(Payment.id)))
+
+
+def payment_by_intent(session: Session, *, provider: str, payment_intent: str) -> Payment | None:
+    return session.exec(select(Payment).where(Payment.provider == provider,
+                                              Payment.payment_intent == payment_intent)).first()
+
+
+def recent_payments(session: Session, *, business_id: int, limit: int) -> list[Payment]:
+    """The business's latest deposit attempts, newest first."""
+    return list(session.exec(select(Payment).join(Booking, Booking.id == Payment.booking_id)
+                             .where(Booking.business_id == business_id)
+                             .order_by(col(Payment.id).desc()).limit(limit)))
+
+
+def provider_event(session: Session, *, provider: str, event_id: str) -> ProviderEvent | None:
+    return session.exec(select(ProviderEvent).where(ProviderEvent.provider == provider,
+                                                    ProviderEvent.event_id == event_id)).first()
+
+
 def due_work(session: Session, *, now: datetime, limit: int) -> list[DueWork]:
     return list(session.exec(select(DueWork).where(DueWork.done_at == None, DueWork.due_at <= now)  # noqa: E711
                              .order_by(DueWork.due_at).limit(limit)))
@@ -145,3 +173,261 @@ def due_work(session: Session, *, now: datetime, limit: int) -> list[DueWork]:
 def open_due_work(session: Session, *, booking_id: int, kind: str) -> DueWork | None:
     return session.exec(select(DueWork).where(DueWork.booking_id == booking_id, DueWork.kind == kind,
                                               DueWork.done_at == None)).first()  # noqa: E711
+
+
+# Due work and the outbox. Claims lock the rows they return until the transaction ends: on PostgreSQL
+# with FOR UPDATE SKIP LOCKED, so concurrent dispatchers (two beats, several workers) take disjoint rows
+# and never wait for each other; SQLite has no row locks (SQLAlchemy leaves the clause out there), but
+# every transaction there starts with BEGIN IMMEDIATE (bot/db/session.py), so a second dispatcher waits
+# for the first to commit and then sees its rows as done.
+
+def claim_due_work(session: Session, *, now: datetime, limit: int) -> list[DueWork]:
+    """Due, unfinished rows, oldest first, locked for this transaction."""
+    return list(session.exec(select(DueWork).where(DueWork.done_at == None, DueWork.due_at <= now)  # noqa: E711
+                             .order_by(DueWork.due_at, DueWork.id).limit(limit)
+                             .with_for_update(skip_locked=True)))
+
+
+def open_due_work_of(session: Session, *, booking_id: int, kinds: Sequence[str]) -> list[DueWork]:
+    return list(session.exec(select(DueWork).where(DueWork.booking_id == booking_id, col(DueWork.kind).in_(kinds),
+                                                   DueWork.done_at == None).order_by(DueWork.due_at)))  # noqa: E711
+
+
+def claim_queued_messages(session: Session, *, now: datetime, limit: int) -> list:
+    """Queued outbox rows whose (re)try time has come, oldest first, locked for this transaction; plain
+    rows (id, business_id, phone, channel, body, kind, template_variables), as senders only read them."""
+    table = Message.__table__
+    return list(session.execute(
+        select(table.c.id, table.c.business_id, table.c.phone, table.c.channel, table.c.body, table.c.kind,
+               table.c.template_variables)
+        .where(table.c.status == "queued", or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now))
+        .order_by(table.c.id).limit(limit).with_for_update(skip_locked=True)))
+
+
+def opted_out_among(session: Session, *, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which of these (business id, phone) customers have opted out."""
+    if not keys:
+        return set()
+    table = Customer.__table__
+    rows = session.execute(select(table.c.business_id, table.c.phone).where(
+        table.c.business_id.in_({business_id for business_id, _ in keys}),
+        table.c.phone.in_({phone for _, phone in keys}), table.c.opted_out.is_(True)))
+    return set(map(tuple, rows)) & set(keys)
+
+
+def finish_due_work(session: Session, *, claimed: Sequence[int], done: Sequence[int], now: datetime) -> None:
+    """Count an attempt on every claimed row and mark the done ones, in two statements."""
+    finished = set(done)
+    waiting = [i for i in claimed if i not in finished]
+    if finished:  # usually all of them: one statement, one new version of each row
+        session.execute(update(DueWork).where(col(DueWork.id).in_(finished))
+                        .values(attempts=DueWork.attempts + 1, done_at=now))
+    if waiting:
+        session.execute(update(DueWork).where(col(DueWork.id).in_(waiting)).values(attempts=DueWork.attempts + 1))
+
+
+def steer_conversations(session: Session, *, changes: Sequence[dict], now: datetime) -> None:
+    """Set flow, state and data of many conversations (dicts with cid, c_flow, c_state, c_data) at once."""
+    if not changes:
+        return
+    table = Conversation.__table__
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("cid"))
+        .values({table.c.flow: bindparam("c_flow"), table.c.state: bindparam("c_state"),
+                 table.c.data: bindparam("c_data", type_=table.c.data.type), table.c.version: table.c.version + 1,
+                 table.c.updated_at: now}), list(changes))
+
+
+def queue_many(session: Session, *, rows: Sequence[dict]) -> None:
+    """Insert outbox rows (dicts of Message columns) in one executemany."""
+    if rows:
+        session.execute(insert(Message.__table__), list(rows))
+
+
+def claim_stale_sending(session: Session, *, claimed_before: datetime, limit: int) -> list[Message]:
+    """Rows a sender claimed before `claimed_before` and never recorded (it died), locked for this transaction."""
+    return list(session.exec(select(Message).where(Message.status == "sending", Message.claimed_at < claimed_before)
+                             .order_by(Message.id).limit(limit).with_for_update(skip_locked=True)))
+
+
+def messages_by_ids(session: Session, *, ids: Sequence[int]) -> list[Message]:
+    return list(session.exec(select(Message).where(col(Message.id).in_(ids)).order_by(Message.id)))
+
+
+def outbound_by_provider_id(session: Session, *, provider_id: str) -> Message | None:
+    return session.exec(select(Message).where(Message.provider_id == provider_id, Message.direction == "out")).first()
+
+
+def conversations_by_key(session: Session, *, keys: Sequence[tuple[int, str, str]]) -> dict[tuple[int, str, str], Conversation]:
+    """Conversations by (business id, phone, channel), in one query."""
+    if not keys:
+        return {}
+    phones = {phone for _, phone, _ in keys}
+    businesses = {business_id for business_id, _, _ in keys}
+    # business_id too: the unique index (business_id, phone, channel) serves the lookup.
+    rows = session.exec(select(Conversation).where(col(Conversation.business_id).in_(businesses),
+                                                   col(Conversation.phone).in_(phones)))
+    wanted = set(keys)
+    return {(c.business_id, c.phone, c.channel): c for c in rows if (c.business_id, c.phone, c.channel) in wanted}
+
+
+def load_by_ids(session: Session, table: type, ids: Sequence[int]) -> list:
+    """These rows, loaded in few queries. While the caller keeps the list, session.get finds them in the
+    identity map without a query (the map holds rows only weakly)."""
+    unique = list({i for i in ids if i is not None})
+    rows = []
+    for start in range(0, len(unique), 1000):
+        rows += session.exec(select(table).where(col(table.id).in_(unique[start:start + 1000]))).all()
+    return rows
+
+
+def upcoming_bookings(session: Session, *, customer_id: int, now: datetime,
+                      statuses: Sequence[BookingStatus]) -> list[Booking]:
+    """The customer's bookings that start after `now` in these statuses, soonest first."""
+    return list(session.exec(select(Booking).where(
+        Booking.customer_id == customer_id, Booking.start_at > now,
+        col(Booking.status).in_([s.value for s in statuses])).order_by(Booking.start_at)))
+
+
+def open_waitlist(session: Session, *, business_id: int, after_id: int = 0) -> list[WaitlistEntry]:
+    """Waiting entries in the order customers joined (after `after_id`)."""
+    return list(session.exec(select(WaitlistEntry).where(
+        WaitlistEntry.business_id == business_id, WaitlistEntry.status == "waiting", WaitlistEntry.id > after_id)
+        .order_by(WaitlistEntry.id)))
+
+
+def waitlist_of(session: Session, *, customer_id: int, statuses: Sequence[str]) -> list[WaitlistEntry]:
+    return list(session.exec(select(WaitlistEntry).where(WaitlistEntry.customer_id == customer_id,
+                                                         col(WaitlistEntry.status).in_(statuses))
+                             .order_by(WaitlistEntry.id)))
+
+
+def waitlist_offer_of(session: Session, *, hold_booking_id: int) -> WaitlistEntry | None:
+    return session.exec(select(WaitlistEntry).where(WaitlistEntry.offered_booking_id == hold_booking_id)).first()
+
+
+# The owner's side: API tokens, page accounts and sessions, and the lists the API and the page show.
+
+def api_token_by_hash(session: Session, *, token_hash: str) -> ApiToken | None:
+    return session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash)).first()
+
+
+def business_by_slug(session: Session, *, slug: str) -> Business | None:
+    return session.exec(select(Business).where(Business.slug == slug)).first()
+
+
+def owner_account_by_email(session: Session, *, email: str) -> OwnerAccount | None:
+    return session.exec(select(OwnerAccount).where(OwnerAccount.email == email)).first()
+
+
+def owner_session_by_hash(session: Session, *, token_hash: str) -> OwnerSession | None:
+    return session.exec(select(OwnerSession).where(OwnerSession.token_hash == token_hash)).first()
+
+
+def login_failures(session: Session, *, key: str, since: datetime) -> int:
+    return session.exec(select(func.count()).select_from(LoginAttempt)
+                        .where(LoginAttempt.key == key, LoginAttempt.attempted_at >= since)).one()
+
+
+def services_of(session: Session, *, business_id: int, include_inactive: bool = False) -> list[Service]:
+    query = select(Service).where(Service.business_id == business_id)
+    if not include_inactive:
+        query = query.where(Service.active)
+    return list(session.exec(query.order_by(Service.id)))
+
+
+def staff_of(session: Session, *, business_id: int, include_inactive: bool = False) -> list[Staff]:
+    query = select(Staff).where(Staff.business_id == business_id)
+    if not include_inactive:
+        query = query.where(Staff.active)
+    return list(session.exec(query.order_by(Staff.id)))
+
+
+def weekly_hours_of(session: Session, *, staff_id: int) -> list[WeeklyHours]:
+    return list(session.exec(select(WeeklyHours).where(WeeklyHours.staff_id == staff_id)
+                             .order_by(WeeklyHours.weekday, WeeklyHours.opens)))
+
+
+def time_off_of(session: Session, *, staff_ids: Sequence[int], around: Span | None = None) -> list[TimeOff]:
+    query = select(TimeOff).where(col(TimeOff.staff_id).in_(list(staff_ids)))
+    if around is not None:
+        query = query.where(TimeOff.end_at > around.start, TimeOff.start_at < around.end)
+    return list(session.exec(query.order_by(TimeOff.start_at, TimeOff.id)))
+
+
+def bookings_page(session: Session, *, business_id: int, around: Span | None, statuses: Sequence[str],
+                  staff_id: int | None = None, customer_id: int | None = None, limit: int,
+                  offset: int, newest_first: bool = False) -> tuple[list[Booking], int]:
+    """One page of the business's bookings that start inside `around`, soonest (or latest) first, and how
+    many match."""
+    conditions = [Booking.business_id == business_id]
+    if around is not None:
+        conditions += [Booking.start_at >= around.start, Booking.start_at < around.end]
+    if statuses:
+        conditions.append(col(Booking.status).in_(list(statuses)))
+    if staff_id is not None:
+        conditions.append(Booking.staff_id == staff_id)
+    if customer_id is not None:
+        conditions.append(Booking.customer_id == customer_id)
+    total = session.exec(select(func.count()).select_from(Booking).where(*conditions)).one()
+    order = (col(Booking.start_at).desc(), col(Booking.id).desc()) if newest_first else (Booking.start_at, Booking.id)
+    rows = session.exec(select(Booking).where(*conditions).order_by(*order).offset(offset).limit(limit))
+    return list(rows), total
+
+
+def clashing_bookings(session: Session, *, business_id: int, staff_ids: Sequence[int], around: Span,
+                      now: datetime) -> list[Booking]:
+    """The bookings of these technicians that keep time busy inside `around` (what time off would clash with)."""
+    return [b for b in blocking_bookings(session, business_id=business_id, around=around, now=now)
+            if b.staff_id in staff_ids]
+
+
+def customers_page(session: Session, *, business_id: int, text: str, limit: int,
+                   offset: int) -> tuple[list[Customer], int]:
+    """The business's customers whose phone or name contains `text` (any case), by name; and how many."""
+    conditions = [Customer.business_id == business_id]
+    if text:
+        pattern = f"%{text.lower()}%"
+        digits = "".join(ch for ch in text if ch.isdigit())
+        matches = [func.lower(Customer.name).like(pattern)]
+        if digits:
+            matches.append(col(Customer.phone).like(f"%{digits}%"))
+        conditions.append(or_(*matches))
+    total = session.exec(select(func.count()).select_from(Customer).where(*conditions)).one()
+    rows = session.exec(select(Customer).where(*conditions).order_by(Customer.name, Customer.id)
+                        .offset(offset).limit(limit))
+    return list(rows), total
+
+
+def lock_business(session: Session, *, business_id: int) -> None:
+    """Lock the business's row until the transaction ends (PostgreSQL; SQLite leaves the clause out and
+    already holds the write lock from BEGIN IMMEDIATE): booking writes of one business queue up."""
+    session.exec(select(Business.id).where(Business.id == business_id).with_for_update()).first()
+
+
+def mark_messages(session: Session, *, ids: Sequence[int], **values) -> None:
+    """Set these columns on these outbox rows in one statement."""
+    if ids:
+        session.execute(update(Message).where(col(Message.id).in_(ids)).values(**values))
+
+
+def mark_sending(session: Session, *, ids: Sequence[int], now: datetime) -> None:
+    mark_messages(session, ids=ids, status="sending", claimed_at=now, attempts=Message.attempts + 1)
+
+
+def record_sent(session: Session, *, sent: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Provider ids for sent rows (unless a status callback recorded one first), and "sent" for those a
+    callback has not already moved further on."""
+    if not sent:
+        return
+    table = Message.__table__
+    if session.get_bind().dialect.name == "postgresql":  # one statement: UPDATE ... FROM (VALUES ...)
+        given = values(column("mid", Integer), column("pid", String), name="sent").data(list(sent))
+        session.execute(update(table).where(table.c.id == given.c.mid, table.c.provider_id.is_(None))
+                        .values(provider_id=given.c.pid))
+    else:
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("mid"), table.c.provider_id.is_(None))
+            .values(provider_id=bindparam("pid")), [{"mid": mid, "pid": pid} for mid, pid in sent])
+    session.execute(update(Message).where(col(Message.id).in_([mid for mid, _ in sent]), Message.status == "sending")
+                    .values(status="sent", sent_at=now))

@@ -17,4 +17,5 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Apply every migration the database at `url` does not have yet (creating it if needed)."""
-    command.upgrade(alembic_config(url), "head")
+    # "heads", not "head": a branch made in parallel still applies before a merge revision joins it.
+    command.upgrade(alembic_config(url), "heads")

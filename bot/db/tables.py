@@ -33,6 +33,30 @@ class Business(SQLModel, table=True):
     payment_minutes: int = 30                         # and this long for the deposit once the link is sent
     # Drive assumed to or from an address we have no coordinates for (no maps key, or it did not geocode).
     unknown_drive_minutes: int = 20
+    # Cancelling at least this many hours ahead refunds the deposit; later, the business keeps it.
+    cancel_refund_hours: int = 24
+    # The deposit of services without their own policy: "none", "fixed" (deposit_cents) or "percent" of the
+    # price (deposit_percent). bot/domain/deposit.py applies it.
+    deposit_policy: str = Field(default="none", max_length=10)
+    deposit_cents: int = 0
+    deposit_percent: int = 0
+    # Customers with a past no-show pay at least this deposit, even for services that take none (0: off).
+    no_show_deposit_cents: int = 0
+    # Reminders go this many minutes before a job; whole days count in local calendar days (DST-proof).
+    reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [1440, 120],
+                                                sa_column=Column(JSON, nullable=False))
+    # Quiet hours, local: follow-ups and nudges wait until they end, reminders go out before they begin.
+    # Null: none. (US rules forbid marketing texts from 9 PM to 8 AM in the recipient's zone.)
+    quiet_start: time | None = time(21)
+    quiet_end: time | None = time(8)
+    approval_hours: int = 24                          # an unapproved request expires (and is refunded) then
+    waitlist_hold_minutes: int = 15                   # a freed slot waits this long for the waitlisted customer
+    # WhatsApp only allows approved templates outside the 24 h after the customer's last message:
+    # message kind ("reminder", "rebook_nudge", ...) -> the template's content SID (HX...).
+    whatsapp_templates: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The business's own day parts, e.g. {"morning": ["07:00", "12:00"]}: what "tomorrow morning" means to
+    # its customers. Missing parts (or null) keep nlu's defaults (morning 8-12, afternoon 12-5, evening 5-9).
+    day_parts: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Staff(SQLModel, table=True):
@@ -55,11 +79,15 @@ class Service(SQLModel, table=True):
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     duration_minutes: int
     price_cents: int
+    # "none", "fixed" (deposit_cents) or "percent" (deposit_percent of the price); null: the business's default.
+    deposit_policy: str | None = Field(default=None, max_length=10)
     deposit_cents: int = 0
+    deposit_percent: int | None = None
     active: bool = True
     buffer_before_minutes: int = 0                    # set-up kept free before the job
     buffer_after_minutes: int | None = None           # turnaround after it; null: the business's buffer
     seats: int = 1                                    # customers one start takes (a group class: more)
+    rebook_weeks: int | None = None                   # nudge the customer to book again this long after a job
 
 
 class WeeklyHours(SQLModel, table=True):
@@ -104,6 +132,9 @@ class Customer(SQLModel, table=True):
     opted_out_at: datetime | None = _utc(default=None)
     address: str | None = Field(default=None, max_length=200)   # where we last went to them
     language: str = Field(default="en", max_length=5)            # the language they write in; replies follow
+    no_show_count: int = 0                                       # bookings the owner marked as no-shows
+    # The payment provider's customer (Stripe cus_...), so its checkout page comes with the phone filled in.
+    payer_ref: str | None = Field(default=None, max_length=255)
     lat: float | None = None
     lng: float | None = None
 
@@ -128,6 +159,10 @@ class Booking(SQLModel, table=True):
     lng: float | None = None
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    attendance_confirmed_at: datetime | None = _utc(default=None)   # the customer replied C to a reminder
+    origin: str = Field(default="text", max_length=10)    # "text" (the bot), or the owner's "phone" / "walk_in"
+    forced: bool = False                              # the owner booked it over a clash (the `force` flag)
+    note: str = Field(default="", max_length=500)     # the owner's note on a booking they made
 
 
 class Payment(SQLModel, table=True):
@@ -137,13 +172,32 @@ class Payment(SQLModel, table=True):
     booking_id: int = Field(foreign_key="booking.id", index=True)
     token: str = Field(unique=True, max_length=64)    # in the link; unguessable
     provider: str = Field(max_length=20)              # "local" or "stripe"
-    provider_ref: str | None = Field(default=None, max_length=255)
+    provider_ref: str | None = Field(default=None, max_length=255, index=True)   # Stripe: the Checkout Session
     amount_cents: int
     currency: str = Field(max_length=3)
-    status: str = Field(default="pending", max_length=20)  # pending, paid, refunded, expired
+    # pending (link sent), paid, refunded, expired, failed (the provider would not make a link)
+    status: str = Field(default="pending", max_length=20)
     url: str = Field(max_length=500)
     created_at: datetime = _utc()
     paid_at: datetime | None = _utc(default=None)
+    expires_at: datetime | None = _utc(default=None)       # when the link stops taking payments
+    payment_intent: str | None = Field(default=None, max_length=255, index=True)   # Stripe pi_..., once paid
+    refunded_cents: int = 0
+    refund_ref: str | None = Field(default=None, max_length=255)   # the provider's refund id (re_...)
+    refunded_at: datetime | None = _utc(default=None)
+
+
+class ProviderEvent(SQLModel, table=True):
+    """A webhook event a payment provider sent us, kept so each is applied once however often it arrives."""
+
+    __tablename__ = "provider_event"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=20)              # "stripe"
+    event_id: str = Field(max_length=255)             # evt_...
+    type: str = Field(max_length=100)                 # checkout.session.completed, ...
+    outcome: str = Field(default="", max_length=40)   # what it did: confirmed, refunded, ignored, ...
+    received_at: datetime = _utc()
 
 
 class Conversation(SQLModel, table=True):
@@ -177,6 +231,14 @@ class Message(SQLModel, table=True):
     offers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None)
+    # The outbox (bot/outbox.py): what the text is (picks a WhatsApp template and quiet-hour rules),
+    # the template's variables, and the retry state of a send that failed.
+    kind: str | None = Field(default=None, max_length=30)
+    template_variables: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc(default=None)
+    claimed_at: datetime | None = _utc(default=None)        # set while a sender has it (status "sending")
+    error_code: str | None = Field(default=None, max_length=12)
 
 
 class DueWork(SQLModel, table=True):
@@ -190,3 +252,68 @@ class DueWork(SQLModel, table=True):
     due_at: datetime = _utc()
     done_at: datetime | None = _utc(default=None)
     attempts: int = 0
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A customer who asked to hear of an earlier time ("text me if anything earlier opens")."""
+
+    __tablename__ = "waitlist"
+    __table_args__ = (Index("ix_waitlist_open", "business_id", "status", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id")
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    service_id: int = Field(foreign_key="service.id")
+    channel: str = Field(default="sms", max_length=10)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id")   # the booking to move earlier, if any
+    before_at: datetime = _utc()                      # only times before this are offered
+    status: str = Field(default="waiting", max_length=12)   # waiting, offered, booked, closed
+    offered_booking_id: int | None = Field(default=None, foreign_key="booking.id")   # the hold on an offered slot
+    created_at: datetime = _utc()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of the owner API. Only its SHA-256 is stored: the token is 256 random bits, so a fast
+    hash is enough, and a copy of this table lets nobody in."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    label: str = Field(default="", max_length=80)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _utc()
+    last_used_at: datetime | None = _utc(default=None)
+    revoked_at: datetime | None = _utc(default=None)
+
+
+class OwnerAccount(SQLModel, table=True):
+    """Someone who signs in to the owner page of a business (email + password, hashed with argon2id)."""
+
+    __tablename__ = "owner_account"
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    email: str = Field(unique=True, max_length=254)   # stored lower-case
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = _utc()
+    last_login_at: datetime | None = _utc(default=None)
+
+
+class OwnerSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random token, this row its SHA-256 and the CSRF token."""
+
+    __tablename__ = "owner_session"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="owner_account.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed sign-in, by email and by client address: the page's rate limit counts these."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key", "key", "attempted_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300)                  # "email:..." or "ip:..."
+    attempted_at: datetime = _utc()

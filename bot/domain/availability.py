@@ -5,7 +5,7 @@ always gives the same slots (in any input order).
 
 The pipeline, per technician and local day (cal.com's shape, with every input explicit):
 1. hours: the weekly wall-clock rules, or that date's override, as real UTC ranges;
-2. the day's first range starts later by the drive from the technician's base;
+2. nothing starts before the drive from the technician's base, counted from the day's first opening;
 3. existing jobs cut the ranges into gaps. Each job is widened by its own buffers, the new job's
    buffers and the drive between the two places, so a gap is where the new job's whole span fits;
 4. time off and external busy time (the owner's Google Calendar) are removed as they are;
@@ -83,12 +83,14 @@ class Technician:
     _blocked: list[Span] = field(init=False, repr=False, compare=False, default_factory=list)
 
     def __post_init__(self) -> None:
+        # Held in UTC: arithmetic on zone-aware local times is wall-clock arithmetic (on a spring-forward
+        # day 03:00 CDT - 00:00 CST reads 3 hours, but only 2 pass), and buffers are real minutes.
         # Sorted once, so a query touches only the jobs near its window (bisect), whatever the order given.
-        jobs = tuple(sorted(self.jobs, key=Job._key))
+        jobs = tuple(sorted(map(_job_in_utc, self.jobs), key=Job._key))
         object.__setattr__(self, "jobs", jobs)
         object.__setattr__(self, "_starts", [j.span.start for j in jobs])
         object.__setattr__(self, "_longest", max((j.span.end - j.span.start for j in jobs), default=ZERO))
-        object.__setattr__(self, "_blocked", merged([*self.time_off, *self.busy]))
+        object.__setattr__(self, "_blocked", merged(map(_in_utc, [*self.time_off, *self.busy])))
 
     def does(self, service: str) -> bool:
         return self.services is None or service in self.services
@@ -291,8 +293,8 @@ class _Scan:
         holes = [self._block(j) for j in jobs]
         holes += tech.blocked_touching(around)
         if tech.base is not None:
-            # The day starts at the base when work starts: no job before the drive from there, even when
-            # the drive outlasts a short first shift (08:00-08:30, 09:00-18:00 and 60 minutes: 09:00 is too early).
+            # The day starts at the base when work starts: no job before the drive from there, even past a
+            # short first shift (08:00-08:30 and 09:00-18:00 with a 75-minute drive: 09:15, not 09:00).
             holes.append(Span(opening[0].start, opening[0].start + self._drive(tech.base, self.place)))
         gaps = subtract(opening, holes)
         grid = self._grid(day)
@@ -355,6 +357,7 @@ class _Scan:
         return self._grids[day]
 
     def _local_day(self, day: date) -> Span:
+        """The local day as UTC instants, from its first instant to the next day's."""
         if day not in self._days:
             self._days[day] = Span(_instant(day, time(0), self.tz), _instant(day + DAY, time(0), self.tz))
         return self._days[day]
@@ -362,3 +365,13 @@ class _Scan:
 
 def _instant(day: date, wall_time: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, wall_time, tzinfo=tz).astimezone(UTC)
+
+
+def _in_utc(span: Span) -> Span:
+    return Span(span.start.astimezone(UTC), span.end.astimezone(UTC))
+
+
+def _job_in_utc(job: Job) -> Job:
+    if job.span.start.tzinfo is UTC and job.span.end.tzinfo is UTC:  # as the database gives them
+        return job
+    return replace(job, span=_in_utc(job.span))

@@ -1,6 +1,6 @@
 """The booking lifecycle: statuses, which of them keep a slot busy, and the allowed moves."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -32,7 +32,8 @@ ALLOWED_MOVES: dict[BookingStatus, frozenset[BookingStatus]] = {
         {BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}),
     BookingStatus.CONFIRMED: frozenset(
         {BookingStatus.COMPLETED, BookingStatus.CANCELLED, BookingStatus.NO_SHOW}),
-    BookingStatus.COMPLETED: frozenset(),
+    # Done is set automatically after the job; the owner may still say the customer never came.
+    BookingStatus.COMPLETED: frozenset({BookingStatus.NO_SHOW}),
     BookingStatus.CANCELLED: frozenset(),
     BookingStatus.EXPIRED: frozenset(),
     BookingStatus.REJECTED: frozenset(),
@@ -62,3 +63,9 @@ def is_blocking(status: BookingStatus, hold_expires_at: datetime | None, now: da
     if status in HOLDING:
         return hold_expires_at is not None and hold_expires_at > now
     return False
+
+
+def is_refundable_cancellation(start_at: datetime, now: datetime, refund_notice: timedelta, *, by_owner: bool) -> bool:
+    """Whether cancelling now gives the deposit back: always when the owner cancels; for the customer,
+    only with at least `refund_notice` to spare (a late cancellation costs the business the slot)."""
+    return by_owner or start_at - now >= refund_notice

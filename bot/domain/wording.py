@@ -51,10 +51,82 @@ NOTICES: Catalogue = {
               "horario ya está tomado. Te devolvimos el depósito completo. Escríbenos un día y una hora para "
               "elegir otro.",
     },
+    "paid_after_cancel": {
+        "en": "Your deposit for {service} on {when} arrived after that booking was cancelled, so we've refunded it "
+              "in full. Text a day and time if you'd like to book again.",
+        "es": "Tu depósito de {service} para el {when} llegó después de que se canceló esa cita, así que te lo "
+              "devolvimos completo. Escríbenos un día y una hora si quieres agendar de nuevo.",
+    },
+    "owner_cancelled": {
+        "en": "Sorry, {business} had to cancel your {service} on {when}.{refund} Text a day and time to book "
+              "another.",
+        "es": "Perdón, {business} tuvo que cancelar tu cita del {when} ({service}).{refund} Escríbenos un día y "
+              "una hora para agendar otra.",
+    },
     "where_shop": {"en": "at {address}", "es": "en {address}"},
     "where_mobile_at": {"en": "we come to you at {address}", "es": "vamos a tu domicilio en {address}"},
     "where_mobile": {"en": "we come to you", "es": "vamos a tu domicilio"},
     "deposit_description": {"en": "Deposit: {service}, {when}", "es": "Depósito: {service}, {when}"},
+    # Scheduled texts (bot/duework.py, bot/waitlist.py). Every reminder says how to cancel: a bare CANCEL
+    # is a carrier opt-out keyword, so cancelling an appointment is X or words ("cancel my appointment").
+    "reminder": {
+        "en": "Reminder: your {service} with {business} is on {when} ({where}). "
+              "Reply C to confirm, R to reschedule, X to cancel.",
+        "es": "Recordatorio: tu {service} con {business} es el {when} ({where}). "
+              "Responde C para confirmar, R para cambiar la hora o X para cancelar.",
+    },
+    "follow_up": {
+        "en": "Thanks for choosing {business} today! If anything wasn't right, just reply and we'll fix it.",
+        "es": "¡Gracias por elegir a {business} hoy! Si algo no quedó bien, respóndenos y lo arreglamos.",
+    },
+    "rebook_nudge": {
+        "en": "Hi from {business}! Time for another {service}? Reply with a day that suits you "
+              "(e.g. 'sat morning').",
+        "es": "¡Hola de parte de {business}! ¿Ya toca otro {service}? Responde con el día que te quede bien "
+              "(p. ej. 'sábado en la mañana').",
+    },
+    "approval_lapsed": {
+        "en": "Sorry, we couldn't confirm your {service} on {when} in time, so the request has lapsed.{refund} "
+              "Text a day and time to try another.",
+        "es": "Perdón, no pudimos confirmar a tiempo tu {service} del {when}, así que la solicitud venció.{refund} "
+              "Escríbenos un día y una hora para intentar otro.",
+    },
+    "deposit_refunded": {"en": " Your {amount} deposit has been refunded.",
+                         "es": " Te devolvimos el depósito de {amount}."},
+    "waitlist_offer": {
+        "en": "Good news: {when} just opened up for {service}. Want it? Reply YES within {minutes} minutes "
+              "and it's yours.",
+        "es": "¡Buenas noticias! Se liberó el {when} para {service}. ¿Lo quieres? Responde SÍ en los próximos "
+              "{minutes} minutos y es tuyo.",
+    },
+    "waitlist_offer_move": {
+        "en": "Good news: {when} just opened up, earlier than your {service} on {current}. Reply YES within "
+              "{minutes} minutes to move your booking there.",
+        "es": "¡Buenas noticias! Se liberó el {when}, antes de tu {service} (agendado para el {current}). "
+              "Responde SÍ en los próximos {minutes} minutos para mover tu cita a ese horario.",
+    },
+    # The owner's changes (bot/bookings.py). {reason} is empty or ": <the owner's words>".
+    "owner_booked": {
+        "en": "You're booked! {service} on {when} with {business} ({where}). Questions or changes? Just reply.",
+        "es": "¡Quedó agendado! {service} el {when} con {business} ({where}). ¿Dudas o cambios? Responde a este "
+              "mensaje.",
+    },
+    "owner_moved": {
+        "en": "{business} moved your {service} to {when} ({where}). Doesn't suit you? Just reply.",
+        "es": "{business} cambió tu {service} al {when} ({where}). ¿No te queda bien? Responde a este mensaje.",
+    },
+    "declined": {
+        "en": "Sorry, {business} can't take your {service} on {when}{reason}.{refund}",
+        "es": "Perdón, {business} no puede atenderte el {when} ({service}){reason}.{refund}",
+    },
+    "declined_offers": {
+        "en": " Other times for {service}:\n{listing}\n{reply}",
+        "es": " Otros horarios para {service}:\n{listing}\n{reply}",
+    },
+    "declined_no_offers": {
+        "en": " Text a day and time to try another.",
+        "es": " Escríbenos un día y una hora para intentar otro.",
+    },
 }
 
 
@@ -117,10 +189,20 @@ def pending_approval_text(*, service: str, start: datetime, tz: str, language: s
 
 
 def owner_new_booking_text(*, customer: str, phone: str, service: str, start: datetime, tz: str,
-                           status: str, address: str | None = None) -> str:
-    label = "New booking" if status == "confirmed" else "New request (needs your OK)"
+                           status: str, address: str | None = None, booking_id: int | None = None) -> str:
     place = f", {address}" if address else ""
+    if status != "confirmed" and booking_id is not None:
+        # The short code is the booking's id: the owner's reply names it ("Y 42", "N 42 booked that day").
+        return (f"New request #{booking_id}: {short_name(customer)}, {service}, {when_text(start, tz)}{place}. "
+                f"Reply Y {booking_id} to approve or N {booking_id} to decline (add a reason).")
+    label = "New booking" if status == "confirmed" else "New request (needs your OK)"
     return f"{label}: {customer} ({phone}), {service}, {when_text(start, tz)}{place}."
+
+
+def short_name(name: str) -> str:
+    """"Dana Kowalski" -> "Dana K.": enough for the owner to know who, in a text others may see."""
+    first, _, rest = name.strip().partition(" ")
+    return f"{first} {rest.strip()[0].upper()}." if rest.strip() else first
 
 
 def hold_lapsed_text(*, service: str, start: datetime, tz: str, language: str = DEFAULT_LANGUAGE) -> str:

@@ -160,7 +160,7 @@ def test_owner_texts_get_the_agenda_not_the_customer_flow(client, db_url, dispat
     signed_post(client, twilio_form("1"))
     client.post(f"/pay/{pay_link_token(replies(signed_post(client, twilio_form('Dana')))[0])}")
     agenda = replies(signed_post(client, twilio_form("tomorrow", from_=OWNER)))
-    assert agenda == ["Wed Mar 11, 1 booking:\n2:00 PM Full Detail - Dana"]
+    assert agenda == ["Wed Mar 11, 1 booking:\n#1 2:00 PM Full Detail - Dana, 1100 Congress Ave, Austin, TX"]
     assert rows(db_url, "select count(*) from customer where phone = :p", p=OWNER) == [(0,)]
 
 

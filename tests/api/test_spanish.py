@@ -65,10 +65,12 @@ def test_a_booking_in_spanish_from_request_to_confirmation(client, db_url, dispa
         "New booking: Dana ((555) 010-0001), Full Detail, Wed Mar 11, 2:00 PM, 1100 Congress Ave, Austin, TX."]
     assert rows(db_url, "select status from booking") == [("confirmed",)]
 
+    # Cancelling tells the policy first, in Spanish too.
     assert text("cancelar", client=client) == [
-        "Ya le pasé tu mensaje al negocio y lo van a arreglar contigo. También puedes llamarnos o escribirnos: "
-        "(555) 000-2222."]
-    assert sent_to(db_url, OWNER)[-1] == 'A customer wants to cancel: "cancelar"'
+        "¿Cancelamos tu Full Detail del mié 11 mar, 2:00 p. m.? Te devolvemos tu depósito de $50. Responde SÍ para "
+        "cancelarla o NO para mantenerla."]
+    assert text("no", client=client) == ["Sin problema, tu Full Detail del mié 11 mar, 2:00 p. m. se queda como está."]
+    assert rows(db_url, "select status from booking") == [("confirmed",)]
     assert language_of(db_url, DANA) == "es"
 
     # Writing English again switches the replies back.

@@ -354,6 +354,32 @@ def test_starts_stay_on_the_local_grid_across_spring_forward() -> None:
     assert local_starts(slots) == ["Sun 08 00:00 CST", "Sun 08 01:30 CST", "Sun 08 03:00 CDT", "Sun 08 04:30 CDT"]
 
 
+def test_bookings_given_in_local_time_keep_real_buffers_across_spring_forward() -> None:
+    # A booking at 03:00 CDT with an hour of set-up: the hour before it is 01:00-02:00 CST, real time
+    # (local arithmetic would say 02:00, a time that never happens, and free 01:00 CST by mistake).
+    sunday = Span(datetime(2026, 3, 8, 0, 0, tzinfo=CHICAGO), datetime(2026, 3, 8, 4, 0, tzinfo=CHICAGO))
+    booked = Job(Span(datetime(2026, 3, 8, 3, 0, tzinfo=CHICAGO), datetime(2026, 3, 8, 4, 0, tzinfo=CHICAGO)),
+                 buffer_before=timedelta(hours=1))
+
+    slots = hourly([staff(weekly=EVERY_DAY_MIDNIGHT_TO_6, jobs=(booked,))], sunday,
+                   now=datetime(2026, 3, 7, 12, 0, tzinfo=CHICAGO))
+
+    assert local_starts(slots) == ["Sun 08 00:00 CST"]
+
+
+def test_a_class_given_in_local_time_is_as_long_as_it_really_is() -> None:
+    # 00:00 CST to 03:00 CDT on spring-forward day is two real hours: not a three-hour class to join.
+    three_hours = ServiceSpec("Workshop", timedelta(hours=3), seats=4)
+    night_class = Job(Span(datetime(2026, 3, 8, 0, 0, tzinfo=CHICAGO), datetime(2026, 3, 8, 3, 0, tzinfo=CHICAGO)),
+                      service="Workshop")
+    start = Span(night_class.span.start, night_class.span.start)
+
+    slots = slots_for([staff(weekly=EVERY_DAY_MIDNIGHT_TO_6, jobs=(night_class,))], start, service=three_hours,
+                      notice=0, now=datetime(2026, 3, 7, 12, 0, tzinfo=CHICAGO))
+
+    assert slots == []
+
+
 @pytest.mark.parametrize(
     ("day", "grid_minutes", "expected"),
     [
@@ -468,7 +494,8 @@ def test_half_hour_zone_notice_and_bookings_are_real_time() -> None:
 )
 def test_dst_change_days_still_open_at_0800_local(zone: str, day: date, first_utc: datetime) -> None:
     tz = ZoneInfo(zone)
-    window = Span(datetime.combine(day, time(0), tzinfo=tz), datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
+    window = Span(datetime.combine(day, time(0), tzinfo=tz),
+                  datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz))
 
     slots = hourly([staff(weekly=EVERY_DAY_8_TO_6)], window,
                    now=datetime.combine(day - timedelta(days=1), time(12), tzinfo=tz), tz=zone)
@@ -507,3 +534,39 @@ def test_night_hours_on_dst_change_days_are_real_half_hours(zone: str, day: date
 
     assert [s.start.astimezone(tz).strftime("%H:%M %Z") for s in slots] == expected
     assert len({s.start for s in slots}) == len(slots)
+
+
+def clock_change_days(zone: str, year: int) -> list[date]:
+    """The days of `year` on which `zone` changes its clock, with the day before and after each."""
+    tz = ZoneInfo(zone)
+    noon = [datetime(year, 1, 1, 12, tzinfo=UTC) + timedelta(days=n) for n in range(366)]
+    changes = [a.astimezone(tz).date() for a, b in zip(noon, noon[1:]) if a.astimezone(tz).utcoffset() !=
+               b.astimezone(tz).utcoffset()]
+    return sorted({d + timedelta(days=k) for d in changes for k in (-1, 0, 1)} | {date(year, 6, 15)})
+
+
+def grid_by_brute_force(day: date, grid: timedelta, tz: ZoneInfo) -> list[datetime]:
+    """Every real minute whose local reading is `day` at a multiple of `grid` after midnight."""
+    found, minute = [], datetime.combine(day, time(0), tzinfo=UTC) - timedelta(hours=15)
+    while minute < datetime.combine(day, time(0), tzinfo=UTC) + timedelta(hours=39):
+        local = minute.astimezone(tz)
+        if local.date() == day and (local.hour * 60 + local.minute) % (grid // timedelta(minutes=1)) == 0:
+            found.append(minute)
+        minute += timedelta(minutes=1)
+    return found
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/Chicago", "Europe/London", "Australia/Sydney", "Asia/Kolkata",
+        "America/Havana",          # changes at midnight: 00:00 does not exist on the spring day
+        "America/Santiago",        # southern hemisphere, changes at midnight (24:00 -> 23:00 in autumn)
+        "Australia/Lord_Howe",     # a half-hour change
+    ],
+)
+def test_grid_starts_match_a_minute_by_minute_walk_on_every_clock_change_day(zone: str) -> None:
+    tz = ZoneInfo(zone)
+    for day in clock_change_days(zone, 2026):
+        for grid in (timedelta(minutes=30), timedelta(minutes=90)):
+            assert grid_starts(day, grid, tz) == grid_by_brute_force(day, grid, tz), (day, grid)

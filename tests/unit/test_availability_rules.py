@@ -380,6 +380,15 @@ def test_a_job_outside_the_hours_still_counts_to_the_daily_maximum() -> None:
     assert slots_for([technician], whole(WEDNESDAY)) == []
 
 
+def test_the_daily_maximum_counts_by_the_local_day() -> None:
+    # 19:00-20:00 CDT on Wednesday is Thursday 00:00-01:00 UTC, as stored: it fills Wednesday, not Thursday.
+    evening = job(datetime(2026, 3, 12, 0, 0, tzinfo=UTC), datetime(2026, 3, 12, 1, 0, tzinfo=UTC))
+    technician = tech(max_jobs_per_day=1, jobs=(evening,))
+
+    assert slots_for([technician], whole(WEDNESDAY)) == []
+    assert times(slots_for([technician], whole(date(2026, 3, 12))))[0] == "08:00"
+
+
 def test_a_class_counts_once_towards_the_maximum_and_can_be_joined_at_it() -> None:
     technician = tech(max_jobs_per_day=2, jobs=attendees(wed(10), 1, 1, 1))
 
@@ -464,6 +473,19 @@ def test_the_drive_each_way_is_kept_free_around_a_job(there: int, back: int, exp
     assert times(slots) == expected
 
 
+def test_a_late_job_the_evening_before_reaches_past_midnight() -> None:
+    # A night shift from 00:00; yesterday's job ends 23:30 an hour's drive away, with a 15-minute
+    # turnaround: 23:30 + 15 + 60 = 00:45, so the first start is 01:00.
+    night = (WeeklyRule(2, time(0), time(6)),)
+    late = job(on(date(2026, 3, 10), 22, 30), on(date(2026, 3, 10), 23, 30), place=ACROSS_TOWN,
+               buffer_after=timedelta(minutes=15))
+    travel = FakeTravelTimes({(CUSTOMER, ACROSS_TOWN): 60})
+
+    slots = slots_for([tech(weekly=night, jobs=(late,))], whole(WEDNESDAY), place=CUSTOMER, travel=travel)
+
+    assert times(slots)[0] == "01:00"
+
+
 def test_a_job_next_door_needs_no_drive() -> None:
     travel = FakeTravelTimes({(CUSTOMER, NEAR): 0})
 
@@ -525,6 +547,15 @@ def test_drive_minutes_are_the_detour_the_job_adds(base: Place | None, jobs: tup
     assert drives(slots) == expected
 
 
+def test_the_previous_stop_is_the_job_that_ended_last() -> None:
+    # Two jobs overlap in the morning (a crew split up): the van leaves from P1, which ends later.
+    jobs = (job(wed(8), wed(11), place=P1), job(wed(9), wed(10), place=P2))
+
+    slots = slots_for([tech(jobs=jobs)], Span(wed(12), wed(13)), grid=60, place=CUSTOMER, travel=FakeTravelTimes(LEGS))
+
+    assert drives(slots) == [("12:00", 15.0)]  # P1 -> customer, not P2 -> customer (20)
+
+
 def test_a_customer_on_the_way_adds_no_driving() -> None:
     travel = FakeTravelTimes({(P1, CUSTOMER): 10, (CUSTOMER, P2): 15, (P1, P2): 25})
     jobs = (job(wed(9), wed(10), place=P1), job(wed(14), wed(15), place=P2))
@@ -571,6 +602,22 @@ def test_a_precise_start_is_offered_by_every_technician_free_then() -> None:
     team = [tech(1), tech(2, jobs=(job(wed(10, 30), wed(11)),)), tech(3)]
 
     assert with_staff(slots_for(team, Span(wed(10), wed(10)))) == [("Wed 10:00", 1), ("Wed 10:00", 3)]
+
+
+def test_a_precise_start_exactly_at_the_notice_is_allowed() -> None:
+    now = datetime(2026, 3, 10, 9, 30, tzinfo=CHICAGO)
+    exact = datetime(2026, 3, 10, 10, 30, tzinfo=CHICAGO)
+
+    assert times(slots_for([tech()], Span(exact, exact), now=now, notice=60)) == ["10:30"]
+    assert slots_for([tech()], Span(exact, exact), now=now + timedelta(seconds=1), notice=60) == []
+
+
+def test_a_precise_start_exactly_at_the_horizon_is_allowed() -> None:
+    exact = datetime(2026, 3, 12, 9, 0, tzinfo=CHICAGO)
+    now = datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
+
+    assert times(slots_for([tech()], Span(exact, exact), now=now, horizon=timedelta(days=2))) == ["09:00"]
+    assert slots_for([tech()], Span(exact, exact), now=now - timedelta(seconds=1), horizon=timedelta(days=2)) == []
 
 
 def test_a_window_ending_on_a_grid_point_does_not_include_it() -> None:

@@ -561,3 +561,15 @@ def test_odd_input_never_raises(text: str) -> None:
     assert isinstance(p.intent, Intent)
     assert len(p.windows) <= 31
     assert all(w.start <= w.end for w in p.windows)
+
+
+CONTRACT_INTENTS = {"book", "availability", "choose", "affirm", "deny", "reschedule", "cancel", "info", "human",
+                    "greet", "thanks", "optout", "optin", "help", "unknown"}
+
+
+@pytest.mark.parametrize("text", ["text me if anything earlier opens", "put me on the waitlist",
+                                  "avísame si se libera algo antes"])
+def test_a_waitlist_request_is_an_availability_question_flagged_for_the_waitlist(text: str) -> None:
+    p = ask(text)
+    assert (p.intent, p.waitlist) == (Intent.AVAILABILITY, True)
+    assert p.intent.value in CONTRACT_INTENTS

@@ -254,6 +254,43 @@ def test_equal_scores_go_to_the_intent_listed_first() -> None:
     assert IntentClassifier(examples[::-1]).guess("see you then").intent == "greet"
 
 
+# Messages whose bounds are loose: repeated words and n-grams, unseen words, a long text.
+LOOSE_BOUNDS = ["no no no no", "ok ok ok thanks thanks", "cancelcancel cancel", "qwxz vbnm", "👍👍👍", "? ?",
+                "yes please " * 40, " ".join(p.values[0] for p in HELD_OUT), "tmrw", "the the the"]
+
+
+def test_scoring_the_likeliest_intents_finds_what_scoring_every_intent_finds() -> None:
+    # `guess` scores intents in order of an upper bound and stops when no other can win; `exhaustive`
+    # scores all of them. They must agree to the last bit, with and without slots.
+    classifier = trained_classifier()
+    examples = bundled_training_data().examples
+    texts = [e.text for e in examples] + [p.values[0] for p in HELD_OUT] + LOOSE_BOUNDS
+    messages = [(e.text, sorted({span.entity for span in e.entities})) for e in examples]
+    messages += [(text, slots) for text in texts for slots in ([], ["time"], ["service", "time"])]
+
+    disagreements = [(text, slots, classifier.guess(text, slots=slots),
+                      classifier.guess(text, slots=slots, exhaustive=True)) for text, slots in messages
+                     if classifier.guess(text, slots=slots) != classifier.guess(text, slots=slots, exhaustive=True)]
+
+    assert disagreements == []
+    assert len(messages) > 3000
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("Yesss!!", ["yes"]),
+    ("OKK 👍🏼", ["ok", "👍"]),
+    ("👍👍", ["👍", "👍"]),
+    ("ok?? thx", ["ok", "?", "?", "thx"]),
+    ("¿Cuándo?", ["?", "cuando", "?"]),
+    ("can't make it", ["cant", "make", "it"]),
+    ("can’t", ["cant"]),
+    ("Mañana", ["manana"]),
+    ("3pm works, the 2nd", ["works", "the"]),
+])
+def test_words_as_the_classifier_sees_them(text: str, folded: list[str]) -> None:
+    assert words(text) == folded
+
+
 GOOD_YAML = """\
 version: "3.1"
 nlu:

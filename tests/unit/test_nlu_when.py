@@ -365,3 +365,11 @@ def test_dst_days(zone: str, now: datetime, text: str, start_utc: datetime, end_
     assert window.end.astimezone(UTC) == (end_utc or start_utc)
     for moment in (window.start, window.end):  # a real local time: UTC and back gives the same wall time
         assert _wall(moment.astimezone(UTC).astimezone(tz)) == _wall(moment)
+
+
+def test_a_weekday_with_a_bare_ordinal_is_that_date() -> None:
+    now = datetime(2026, 3, 10, 9, 15, tzinfo=ZoneInfo("America/Chicago"))
+    p = parse("tuesday 17th", now=now, tz="America/Chicago")
+    assert [(w.start, w.end) for w in p.windows] == [
+        (datetime(2026, 3, 17, 0, 0, tzinfo=ZoneInfo("America/Chicago")),
+         datetime(2026, 3, 18, 0, 0, tzinfo=ZoneInfo("America/Chicago")))]

@@ -87,6 +87,7 @@ ALLOWED = [
     (S.PENDING_APPROVAL, S.CONFIRMED), (S.PENDING_APPROVAL, S.REJECTED), (S.PENDING_APPROVAL, S.EXPIRED),
     (S.PENDING_APPROVAL, S.CANCELLED),
     (S.CONFIRMED, S.COMPLETED), (S.CONFIRMED, S.CANCELLED), (S.CONFIRMED, S.NO_SHOW),
+    (S.COMPLETED, S.NO_SHOW),   # the owner corrects the automatic "done": the customer never came
 ]
 FORBIDDEN = [
     (S.CONFIRMED, S.HELD), (S.CONFIRMED, S.PENDING_APPROVAL), (S.CONFIRMED, S.EXPIRED), (S.CONFIRMED, S.CONFIRMED),
@@ -125,7 +126,7 @@ def test_the_allowed_table_is_exactly_the_listed_moves() -> None:
     assert set(ALLOWED_MOVES) == set(BookingStatus)
 
 
-@pytest.mark.parametrize("final", [S.COMPLETED, S.CANCELLED, S.EXPIRED, S.REJECTED, S.NO_SHOW], ids=str)
+@pytest.mark.parametrize("final", [S.CANCELLED, S.EXPIRED, S.REJECTED, S.NO_SHOW], ids=str)
 def test_final_statuses_go_nowhere(final: BookingStatus) -> None:
     assert [target for target in BookingStatus if can_move(final, target)] == []
 

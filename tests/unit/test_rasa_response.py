@@ -87,10 +87,15 @@ def at(moment: datetime) -> TimeWindow:
 
 # --- intents ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", [i.value for i in Intent if i is not Intent.UNKNOWN])
+@pytest.mark.parametrize("name", [i.value for i in Intent if i not in (Intent.UNKNOWN, Intent.WAITLIST)])
 def test_our_intent_names_map_with_rasas_confidence(name):
     parse = meaning(rasa_answer("hmm well", name, 0.81))  # no carrier keyword, no pick: Rasa's word stands
     assert (parse.intent, parse.confidence) == (Intent(name), 0.81)
+
+
+def test_rasas_waitlist_intent_is_an_availability_question_with_the_waitlist_flag():
+    parse = meaning(rasa_answer("hmm well", "waitlist", 0.81))
+    assert (parse.intent, parse.waitlist, parse.confidence) == (Intent.AVAILABILITY, True, 0.81)
 
 
 @pytest.mark.parametrize("answer", [

@@ -1,4 +1,4 @@
-"""availability inputs: technician skills, base, day hours, buffers, seats, job places; customer language
+"""availability inputs: technician skills, base, day hours, buffers, seats, job places; customer language; cancellation notice
 
 Revision ID: 0002
 Revises: 0001
@@ -38,6 +38,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('business', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unknown_drive_minutes', sa.Integer(), nullable=False, server_default='20'))
+        batch_op.add_column(sa.Column('cancel_refund_hours', sa.Integer(), nullable=False, server_default='24'))
 
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.add_column(sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
@@ -80,6 +81,7 @@ def downgrade() -> None:
         batch_op.drop_column('address')
 
     with op.batch_alter_table('business', schema=None) as batch_op:
+        batch_op.drop_column('cancel_refund_hours')
         batch_op.drop_column('unknown_drive_minutes')
 
     with op.batch_alter_table('booking', schema=None) as batch_op:
