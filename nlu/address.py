@@ -9,7 +9,7 @@ and "2:30" have no street suffix, so they are never addresses.
 
 import re
 
-from nlu.text import cleaned
+from nlu.text import cleaned, has_digit
 
 _SUFFIXES = ("Street|St|Avenue|Ave|Av|Road|Rd|Drive|Dr|Lane|Ln|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Parkway|Pkwy|"
              "Highway|Hwy|Circle|Cir|Terrace|Ter|Trail|Trl|Square|Sq|Plaza|Plz|Freeway|Fwy|Expressway|Expy|Loop|"
@@ -45,6 +45,8 @@ _MAX_TAIL_WORDS = 6
 
 def address_in(text: str) -> str | None:
     """The first street address in the text, with the unit, city, state and zip that follow it, or None."""
+    if not has_digit(text):  # both kinds of address have a number
+        return None
     for line in re.split(r"[\r\n]+", text):
         line = cleaned(line)
         match = _US.search(line) or _SPANISH.search(line)

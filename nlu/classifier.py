@@ -33,19 +33,26 @@ the "unknown" intent itself wins (names, addresses, small talk: nlu.yml teaches 
 
 Fast and exact. Scoring a message against every example went through about a thousand postings (the
 2-gram "e " alone is in 400 examples) and took most of a parse. `guess` finds the same intent and the
-same confidence, to the last bit, by scoring one or two intents of fifteen. All weights are positive, so:
-- an intent's score is at most the sum, over the message's features, of the feature's weight times the
-  mean of its NEIGHBOURS heaviest weights among the intent's examples (the three largest of a sum add
-  up to no more than the three largest of each part);
+same confidence, to the last bit, by scoring (nearly always) one intent of fifteen. All weights are
+positive, so:
 - a message's weight on a feature is at most the sum of its words' own weights on it (sublinear term
-  frequency: 1 + log(a + b) <= (1 + log a) + (1 + log b) for counts of 1 or more);
-so each intent's score is bounded by a sum of per-word bounds over the message norm. The bounds of every
-word in the training data are worked out at training, those of a word never seen on the spot. Intents
-are scored exactly, highest bound first, until the next bound is below the best score so far (or below
-what could reach MIN_CONFIDENCE): an intent is left unscored only when it could not have won. The sums
-are the same sums, in the same order, as when every intent is scored, which `guess(exhaustive=True)`
-still does and the tests compare. Nothing is cached: the answer depends on the training data and the
-text alone.
+  frequency: 1 + log(a + b) <= (1 + log a) + (1 + log b) for counts of 1 or more), so an example's
+  similarity to the message is at most the sum of its similarities to each word alone, over the norm;
+- the three largest of a sum add up to no more than the three largest of each part, so an intent's
+  score is at most the sum, over the message's words, of each word's own score against the intent;
+- each feature's part of a word's own score is at most the feature's weight times the mean of its
+  NEIGHBOURS heaviest weights among the intent's examples;
+so each intent's score is bounded by a sum of per-word bounds over the message norm. The words of the
+training data get the close bound, their own score, worked out at training (about 0.2 s more): the
+n-grams of a word are found in the same examples, so it is far below the sum of its n-grams' bounds, and
+one intent is nearly always all that is scored. A word never seen gets the sum of its n-grams' bounds
+when it turns up, which takes microseconds rather than the tenths of a millisecond its own score would.
+Intents are scored exactly, highest bound first, until the next bound is below the best score so far
+(or below what could reach MIN_CONFIDENCE): an intent is left unscored only when it could not have won.
+The sums are the same sums, in the same order, as when every intent is scored, which
+`guess(exhaustive=True)` still does and the tests compare. The only cache is of the features and bounds
+of words the training data lacks (up to MAX_UNSEEN_WORDS of them), which depend on the word alone: the
+answer depends on the training data and the text alone.
 
 Deterministic: vectors and sums are built in file order, never by iterating a set, and equal scores go
 to the intent the training file lists first. Pure Python; trained on first use in well under a second.
@@ -69,6 +76,7 @@ SLOT_WEIGHT = 4.0        # naming a time or service says more about the intent t
 NGRAM_SIZES = (2, 3, 4)
 MIN_CONFIDENCE = 0.3     # held-out messages: median 0.6, 9 in 10 above 0.42; "retail" 0.09, "asdfgh qwerty" 0.1
 MAX_CONFIDENCE = 0.99    # 1.0 is kept for the carrier keyword rules in nlu/intent.py
+MAX_UNSEEN_WORDS = 4096  # unseen words whose features are kept: about 1.3 kB each, so 5 MB at most
 KNOWN_PREFIX = 4         # "pricing" is known through "price", "cancelen" through "cancelar"
 UNKNOWN = "unknown"
 # Bounds and scores are summed in different orders, so they may differ in the last bits (scores are at
@@ -148,7 +156,10 @@ class IntentClassifier:
             for key, posting in postings.items():
                 feature_bounds[key][k] = self._once[key] * _top_mean(weight for _, weight in posting)
         self._feature_bounds = {key: tuple(bounds) for key, bounds in feature_bounds.items()}
-        self._vocabulary = {word: self._word_of(self._features(word)) for word in outside}
+        self._vocabulary = {word: self._word_of(self._features(word), close=True) for word in outside}
+        # Words the training data lacks (names, typos) as they turn up: a word's features depend on the word
+        # alone, and SMS vocabulary is small, so working them out once per process is enough.
+        self._unseen: dict[str, _Word] = {}
         self._slots = {key[2:]: self._word_of(((key, 1),)) for key in self._postings if key.startswith("s:")}
 
     def guess(self, text: str, *, slots: Collection[str] = (), folded: Sequence[str] | None = None,
@@ -219,15 +230,22 @@ class IntentClassifier:
         similarity = [0.0] * self._sizes[k]
         postings = self._intent_postings[k]
         for key, weight in vector.items():
-            for number, other in postings.get(key, ()):
-                similarity[number] += weight * other
+            posting = postings.get(key)
+            if posting is not None:
+                for number, other in posting:
+                    similarity[number] += weight * other
         return _top_mean(similarity)
 
     def _is_known(self, word: str) -> bool:
         return word in self._known_words or (len(word) >= KNOWN_PREFIX and word[:KNOWN_PREFIX] in self._known_prefixes)
 
     def _word(self, word: str) -> _Word:
-        return self._vocabulary.get(word) or self._word_of(self._features(word))
+        found = self._vocabulary.get(word) or self._unseen.get(word)
+        if found is None:
+            found = self._word_of(self._features(word))
+            if len(self._unseen) < MAX_UNSEEN_WORDS:
+                self._unseen[word] = found
+        return found
 
     def _slot(self, slot: str) -> _Word:
         return self._slots.get(slot) or _Word((), (0.0,) * len(self.intents))
@@ -235,11 +253,24 @@ class IntentClassifier:
     def _features(self, word: str) -> tuple[tuple[str, int], ...]:
         return tuple((key, count) for key, count in _counts([word], ()).items() if key in self._idf)
 
-    def _word_of(self, features: tuple[tuple[str, int], ...]) -> _Word:
-        bounds = [self._feature_bounds[key] if count == 1 else
-                  tuple((1 + math.log(count)) * bound for bound in self._feature_bounds[key])
-                  for key, count in features]
-        return _Word(features, tuple(map(sum, zip(*bounds))) if bounds else (0.0,) * len(self.intents))
+    def _word_of(self, features: tuple[tuple[str, int], ...], *, close: bool = False) -> _Word:
+        """The word with its bound per intent: the sum of its features' bounds, or when `close` the word's
+        own score against the intent (before the norm), which is lower and takes longer to work out."""
+        if not close:
+            bounds = [self._feature_bounds[key] if count == 1 else
+                      tuple((1 + math.log(count)) * bound for bound in self._feature_bounds[key])
+                      for key, count in features]
+            return _Word(features, tuple(map(sum, zip(*bounds))) if bounds else (0.0,) * len(self.intents))
+        weights = [(key, self._once[key] if count == 1 else (1 + math.log(count)) * self._once[key])
+                   for key, count in features]
+        bound = []
+        for postings, size in zip(self._intent_postings, self._sizes):
+            similarity = [0.0] * size
+            for key, weight in weights:
+                for number, other in postings.get(key, ()):
+                    similarity[number] += weight * other
+            bound.append(_top_mean(similarity))
+        return _Word(features, tuple(bound))
 
     def _unit_vector(self, counts: dict[str, int]) -> tuple[dict[str, float], float]:
         """Sublinear TF-IDF weights of the trained features, scaled to unit length, and the length."""

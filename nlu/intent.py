@@ -109,7 +109,9 @@ def is_waitlist_request(text: str) -> bool:
     A rule, not the classifier: it needs both halves (tell me + earlier/opens), so "anything earlier?"
     while picking stays a question about other times (AVAILABILITY).
     """
-    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    folded = text.lower()
+    if not folded.isascii():
+        folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
     return any(pattern.search(folded) for pattern in _WAITLIST)
 
 

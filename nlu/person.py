@@ -13,7 +13,7 @@ _NOT_NAMES = frozenset({"yes", "no", "ok", "okay", "hi", "hello", "hey", "thanks
 
 
 def email_in(text: str) -> str | None:
-    match = _EMAIL.search(text)
+    match = _EMAIL.search(text) if "@" in text else None
     return match.group(0) if match else None
 
 

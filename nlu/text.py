@@ -13,16 +13,18 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 _COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
 _TOKEN = re.compile(r"\d{1,2}:\d{2}(?:am|pm|a|p)?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|[^\W_]+(?:'[^\W_]+)?|[#?]")
 
-# Spellings rewritten before tokenising, so the grammar sees one form of each.
-_REWRITES = (
+# Spellings rewritten before tokenising, so the grammar sees one form of each. All but the last need a
+# digit, so a text without one (most texts) skips them.
+_DIGIT = re.compile(r"\d")
+_DIGIT_REWRITES = (
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), r"\2/\3/\1"),            # 2026-03-14 -> 3/14/2026
     (re.compile(r"(\d)\s*([ap])\.\s?m\b\.?"), r"\1\2m"),                       # 3 p.m. -> 3pm
     (re.compile(r"\b(\d{1,2})\.(\d{2})\s?([ap]m)\b"), r"\1:\2\3"),             # 2.30pm -> 2:30pm
     (re.compile(r"(\d)\s*[-\u2013\u2014]\s*ish\b"), r"\1ish"),                 # 3-ish -> 3ish
     (re.compile(r"(\d(?:\s?[ap]m)?)\s*[-\u2013\u2014]\s*(?=\d)"), r"\1 to "),  # 2-4pm -> 2 to 4pm
     (re.compile(r"(?<!\w)@\s*(?=\d)"), "at "),                                  # @3 -> at 3
-    (re.compile(r"\s&\s"), " and "),
 )
+_AMPERSAND = re.compile(r"\s&\s")
 
 
 def cleaned(text: str) -> str:
@@ -44,9 +46,16 @@ def folded(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Folded word, number, time and date tokens; "2:30pm" and "3/14" stay whole, "2-4" reads "2 to 4"."""
     text = folded(text)
-    for pattern, replacement in _REWRITES:
-        text = pattern.sub(replacement, text)
+    if _DIGIT.search(text):
+        for pattern, replacement in _DIGIT_REWRITES:
+            text = pattern.sub(replacement, text)
+    if "&" in text:
+        text = _AMPERSAND.sub(" and ", text)
     return _TOKEN.findall(text)
+
+
+def has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
 
 
 def has_letters_or_digits(text: str) -> bool:

@@ -134,6 +134,7 @@ _ASAP_WORDS = frozenset({"asap", "earliest", "soonest"})
 _ASAP_PHRASES = (("first", "available"), ("next", "available"), ("as", "soon", "as", "possible"),
                  ("as", "soon", "as", "you", "can"), ("as", "soon", "as", "u", "can"), ("first", "opening"),
                  ("next", "opening"))
+_ASAP_PHRASE_HEADS = frozenset(phrase[0] for phrase in _ASAP_PHRASES)
 _PAST_AFTER_LAST = frozenset({"week", "weekend", "night", "month", "year"})
 _AROUND_WORDS = frozenset({"around", "about", "abt", "approx", "approximately", "roughly", "circa", "ish"})
 _RANGE_TO = frozenset({"to", "till", "til", "until", "and", "-"})
@@ -149,6 +150,7 @@ _TIME_FOLLOWERS = frozenset({"", "or", "and", "please", "pls", "plz", "ok", "oka
 _WORDED_TIME_FOLLOWERS = _TIME_FOLLOWERS | {"am", "pm", "oclock", "o'clock"}
 _AFTER_LEADS = (("after",), ("later", "than"), ("no", "earlier", "than"))
 _BEFORE_LEADS = (("before",), ("until",), ("till",), ("til",), ("earlier", "than"), ("no", "later", "than"))
+_LEAD_HEADS = frozenset(lead[0] for lead in (*_AFTER_LEADS, *_BEFORE_LEADS))
 _ACCEPTING = frozenset({"ok", "okay", "works", "work", "good", "fine"})  # "9 works", "is 3 ok"
 _NOT_A_DATE_AFTER = frozenset({"one", "option", "choice", "slot", "time", "opening", "pick"})  # "the 2nd one"
 _COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -180,10 +182,12 @@ class When:
 def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str, tuple[time, time]] | None = None,
          horizon: timedelta = HORIZON) -> When:
     """The windows named in `tokens` (from nlu.text.tokens), in the order given; see the module's policy."""
-    parts = {**DAY_PARTS, **(day_parts or {})}
     local_now = now.astimezone(tz)
     # "tomorrow's appointment", "friday's": the possessive names the day
     heard = _heard(english_tokens([t.removesuffix("'s") for t in tokens]), local_now.date())
+    if not heard.items and not heard.asap:  # most texts name no time: nothing to resolve
+        return When((), past=heard.past)
+    parts = {**DAY_PARTS, **(day_parts or {})}
     limit = _normal(local_now + horizon, tz)
     named = any(isinstance(item, _Days) and item is not _GONE for item in heard.items)
     if heard.asap and not named:
@@ -191,15 +195,16 @@ def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str,
     kept: list[TimeWindow] = []
     seen: set[tuple[float, float]] = set()
     gone = too_far = False
+    now_at, limit_at = now.timestamp(), limit.timestamp()
     for window in _windows(heard.items, parts, local_now):
         start, end = window.start.timestamp(), window.end.timestamp()
-        if end < now.timestamp():
+        if end < now_at:
             gone = True
-        elif start > limit.timestamp() or (start == limit.timestamp() and end > start):
+        elif start > limit_at or (start == limit_at and end > start):
             too_far = True
-        elif (start, min(end, limit.timestamp())) not in seen:
-            seen.add((start, min(end, limit.timestamp())))
-            kept.append(window if end <= limit.timestamp() else TimeWindow(window.start, limit))
+        elif (start, min(end, limit_at)) not in seen:
+            seen.add((start, min(end, limit_at)))
+            kept.append(window if end <= limit_at else TimeWindow(window.start, limit))
         if len(kept) == MAX_WINDOWS:
             break
     return When(tuple(kept), asap=heard.asap, past=(heard.past or gone) and not kept, days_named=named,
@@ -315,10 +320,11 @@ def _flag_at(toks: list[str], i: int, heard: _Heard) -> tuple[list, int] | None:
     if tok in _ASAP_WORDS:
         heard.asap = True
         return [], i + 1
-    for phrase in _ASAP_PHRASES:
-        if tuple(toks[i:i + len(phrase)]) == phrase:
-            heard.asap = True
-            return [], i + len(phrase)
+    if tok in _ASAP_PHRASE_HEADS:
+        for phrase in _ASAP_PHRASES:
+            if tuple(toks[i:i + len(phrase)]) == phrase:
+                heard.asap = True
+                return [], i + len(phrase)
     if tok == "ago":
         heard.past = True
         return [], i + 1
@@ -332,18 +338,19 @@ def _flag_at(toks: list[str], i: int, heard: _Heard) -> tuple[list, int] | None:
 def _days_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
     """The day, weekend or week named at toks[i], and where the words after it start."""
     tok, nxt = toks[i], _at(toks, i + 1)
-    if toks[i:i + 4] == ["the", "day", "after", "tomorrow"]:
+    if tok == "the" and toks[i:i + 4] == ["the", "day", "after", "tomorrow"]:
         return [_day(today + timedelta(days=2))], i + 4
-    if toks[i:i + 3] == ["day", "after", "tomorrow"] or tok == "overmorrow":
+    if (tok == "day" and toks[i:i + 3] == ["day", "after", "tomorrow"]) or tok == "overmorrow":
         return [_day(today + timedelta(days=2))], i + (1 if tok == "overmorrow" else 3)
     if tok in _TODAY:
         tonight = [_Ask("part", part="evening")] if tok in _TONIGHT else []
         return [_day(today), *tonight], i + 1
     if tok in _TOMORROW:
         return [_day(today + timedelta(days=1))], i + 1
-    if toks[i:i + 4] == ["the", "week", "after", "next"] or toks[i:i + 3] == ["week", "after", "next"]:
+    if tok in ("the", "week") and (toks[i:i + 4] == ["the", "week", "after", "next"]
+                                   or toks[i:i + 3] == ["week", "after", "next"]):
         return [_week_of(today + timedelta(days=14))], i + (4 if tok == "the" else 3)
-    if toks[i:i + 3] in (["the", "day", "after"], ["the", "next", "day"], ["the", "following", "day"]):
+    if tok == "the" and toks[i:i + 3] in (["the", "day", "after"], ["the", "next", "day"], ["the", "following", "day"]):
         return [_DAY_AFTER], i + 3
     if tok in ("this", "next", "coming", "following"):
         return _this_or_next_at(toks, i, today)
@@ -553,6 +560,8 @@ def _at(toks: list[str], i: int) -> str:
 
 def _lead_in(toks: list[str], i: int, leads: tuple[tuple[str, ...], ...]) -> int:
     """How many words of one of `leads` start at toks[i] ("no later than" is 3), or 0."""
+    if toks[i] not in _LEAD_HEADS:
+        return 0
     return next((len(lead) for lead in leads if tuple(toks[i:i + len(lead)]) == lead), 0)
 
 
@@ -574,13 +583,14 @@ def _windows(items: list, parts: dict[str, tuple[time, time]], local_now: dateti
     """Every window the days and times name (a gone day gives _GONE_WINDOW), before past and horizon rules."""
     tz = local_now.tzinfo
     today = local_now.date()
+    now_at = local_now.timestamp()
     out: list[TimeWindow] = []
     for days, asks in _groups(items):
         specs = _specs(asks, parts)
         if not days:
             for spec in specs:
                 window = _window_on(today, spec, tz)
-                if window.end.timestamp() < local_now.timestamp():
+                if window.end.timestamp() < now_at:
                     window = _window_on(today + timedelta(days=1), spec, tz)
                 out.append(window)
             continue

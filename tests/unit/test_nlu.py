@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from nlu import Intent, TimeWindow, parse
 from nlu.person import name_in
+from nlu.service import matched_service
 
 ZONE = "America/Chicago"
 CHICAGO = ZoneInfo(ZONE)
@@ -573,3 +574,18 @@ def test_a_waitlist_request_is_an_availability_question_flagged_for_the_waitlist
     p = ask(text)
     assert (p.intent, p.waitlist) == (Intent.AVAILABILITY, True)
     assert p.intent.value in CONTRACT_INTENTS
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (["interior", "detail", "fri"], "Interior Detail"),   # the longest exact phrase wins
+    (["detail", "fri"], "Full Detail"),                   # the alias "detail"
+    (["interior", "detial"], "Interior Detail"),          # "interior" exact beats any fuzzy phrase
+    (["full", "detial", "please"], "Full Detail"),        # "full" exact; "full detial" (fuzzy 91) would agree
+    (["intreior", "detail"], "Full Detail"),              # exact "detail" beats "interior detail" at fuzzy 93
+    (["ful", "detial"], "Full Detail"),                   # no exact phrase: "full detail" at fuzzy 86
+    (["retail"], None),                                   # 83 against "detail": too far
+    (["was", "it"], None),                                # short words match only exactly
+    ([], None),
+])
+def test_matched_service_prefers_exact_phrases_then_the_closest(words: list[str], expected: str | None) -> None:
+    assert matched_service(words, SERVICES, ALIASES) == expected
