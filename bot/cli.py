@@ -1,4 +1,4 @@
-"""The `bot` command: demo, seed, migrate, chat, token create, owner add."""
+"""The `bot` command: demo, seed, migrate, chat, stories, token create, owner add."""
 
 import logging
 import secrets
@@ -104,6 +104,25 @@ def chat(from_phone: str = typer.Option("+15550100001", "--from", help="The cust
         for sent in adapters.messages.sent[before:]:
             if sent["to"].endswith(phone):
                 typer.echo(f"bot (later): {sent['body']}")
+
+
+@app.command()
+def stories(paths: list[str] = typer.Argument(..., help="Story files (YAML) or folders of them")) -> None:
+    """Run conversation stories (docs/stories.md): one line per story, exit 1 if any fails."""
+    from bot.stories import StoryError, run_paths
+
+    logging.basicConfig(level=logging.ERROR)
+    passed = failed = 0
+    try:
+        for outcome in run_paths(paths):
+            typer.echo(outcome.line())
+            passed, failed = passed + outcome.passed, failed + (not outcome.passed)
+    except StoryError as error:
+        typer.echo(f"invalid story file: {error}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 @token_app.command("create")

@@ -72,7 +72,10 @@ def on_address(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     if said.place is not None:  # a WhatsApp location pin: coordinates, no typing
         desk.remember_address(said.place.address, said.place.lat, said.place.lng)
         return _next_question(data, desk)
-    address = said.parse.address or _looks_like_address(said.text)
+    # A reply naming a time or service ("the 14th around noon express wash") is not an address, even
+    # though it has a number and words.
+    guess = None if said.parse.windows or said.parse.service else _looks_like_address(said.text)
+    address = said.parse.address or guess
     if address is None:
         if said.parse.windows or said.parse.service:  # a new time or service while we wait: keep it, ask again
             data = {**data, "service": said.parse.service or data.get("service"),

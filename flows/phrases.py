@@ -26,7 +26,7 @@ PHRASES: Catalogue = {
     "which_time": {"en": "What day and time suit you? ({example})",
                    "es": "¿Qué día y hora te quedan bien? ({example})"},
     "service_then_time": {
-        "en": "Great, a {service} ({duration}, {price}). What day and time suit you? "
+        "en": "Great: {service} ({duration}, {price}). What day and time suit you? "
               "(e.g. 'tomorrow afternoon' or 'sat 10am')",
         "es": "Perfecto: {service} ({duration}, {price}). ¿Qué día y hora te quedan bien? "
               "(p. ej. 'mañana en la tarde' o 'sáb 10am')"},
@@ -39,14 +39,14 @@ PHRASES: Catalogue = {
         "es": "Perdón, necesito la dirección donde haremos el servicio, p. ej. '123 Oak St, Austin'."},
     "offers_inside": {"en": "Here's what's open for {service} ({duration}, {price}):",
                       "es": "Esto es lo que hay libre para {service} ({duration}, {price}):"},
-    "offers_nearest": {"en": "Sorry, nothing's open for a {service} then. The nearest times are:",
+    "offers_nearest": {"en": "Sorry, nothing's open for {service} then. The nearest times are:",
                        "es": "Perdón, no hay nada libre para {service} en ese horario. Los horarios más "
                              "cercanos son:"},
     "offers_reply": {"en": "Reply {choices}, or tell me another time.",
                      "es": "Responde {choices}, o dime otra hora."},
     "last_choice": {"en": "{rest} or {last}", "es": "{rest} o {last}"},
     "nothing_open": {
-        "en": "Sorry, there's nothing open for a {service} then, or in the weeks after. "
+        "en": "Sorry, there's nothing open for {service} then, or in the weeks after. "
               "Call or text {contact} and we'll try to fit you in.",
         "es": "Perdón, no hay nada libre para {service} en ese horario ni en las semanas siguientes. "
               "Llámanos o escríbenos ({contact}) y buscamos cómo acomodarte."},

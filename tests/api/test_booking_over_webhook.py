@@ -128,7 +128,7 @@ def test_a_lapsed_hold_paid_while_still_free_is_booked(client, db_url, clock, di
 
 def test_nothing_free_offers_the_nearest_times(client):
     text = replies(signed_post(client, twilio_form("sunday afternoon full detail")))[0]  # closed on Sundays
-    assert text.startswith("Sorry, nothing's open for a Full Detail then. The nearest times are:")
+    assert text.startswith("Sorry, nothing's open for Full Detail then. The nearest times are:")
     # Monday's first start is 8:30, not 8:00: the van leaves its base at 8:00 and Dana is a 5-minute drive away.
     assert "Sat Mar 14" in text and "Mon Mar 16, 8:30 AM" in text
 
@@ -246,3 +246,12 @@ def test_a_day_beyond_the_booking_horizon_says_how_far_ahead_we_book(client):
     text = replies(signed_post(client, twilio_form("full detail on june 30")))[0]  # 112 days after 10 March
     assert text == "Sorry, we only book up to 60 days ahead. What day and time sooner would work?"
     assert "Here's what's open for Full Detail" in replies(signed_post(client, twilio_form("friday")))[0]
+
+
+def test_a_new_time_while_we_wait_for_the_address_is_kept_not_taken_for_an_address(client, db_url):
+    replies(signed_post(client, twilio_form("tomorrow afternoon, full detail", from_=PAT)))
+    again = replies(signed_post(client, twilio_form("the 14th around noon express wash", from_=PAT)))
+    assert again == ["Sorry, I need the street address where we'll do the job, e.g. '123 Oak St, Austin'."]
+    offers = replies(signed_post(client, twilio_form("4500 W 6th St, Austin TX 78703", from_=PAT)))[0]
+    assert "Express Wash" in offers and "Sat Mar 14" in offers
+    assert rows(db_url, "select address from customer where phone = :p", p=PAT) == [("4500 W 6th St, Austin TX 78703",)]

@@ -109,7 +109,7 @@ def test_owner_changes_saturday_and_the_next_text_sees_it(chromium, server):
 
     after = customer_texts(server, "saturday morning express wash")
     # Nothing is open on Saturday morning now: the nearest times are the evening before and that afternoon.
-    assert after.startswith("Sorry, nothing's open for a Express Wash then.")
+    assert after.startswith("Sorry, nothing's open for Express Wash then.")
     assert after.splitlines()[1:4] == ["1) Fri Mar 13, 5:00 PM", "2) Sat Mar 14, 1:30 PM", "3) Sat Mar 14, 2:00 PM"]
 
     page.click("nav >> text=Day")
