@@ -9,9 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from api import owner_api, owner_page, pay, simulator, stripe_webhook, twilio_webhook
+from api import owner_api, owner_page, pay, simulator, stripe_webhook, telemetry, twilio_webhook
+from api.headers import SecurityHeaders
+from api.telemetry import Metrics, RequestId, configure_logging
+from api.throttle import sender_limit
 from bot.bookings import Refusal
-from bot.config import Settings, get_settings
+from bot.config import Settings, UnsafeConfiguration, get_settings
 from bot.wiring import adapters_from
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                dispatcher: bool = False) -> FastAPI:
     """The app. With `dispatcher`, due work and the outbox run on an in-process loop (embedded default)."""
     settings = settings or get_settings()
+    if settings.is_production and (problems := settings.production_problems()):
+        raise UnsafeConfiguration("APP_ENV=production, but:\n  - " + "\n  - ".join(problems))
     adapters = adapters_from(settings)
 
     @asynccontextmanager
@@ -41,6 +46,12 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     app = FastAPI(title="Booking bot", version="0.1.0", lifespan=lifespan)
     app.state.settings, app.state.clock, app.state.adapters = settings, clock, adapters
+    app.state.metrics = Metrics(settings.database_url)
+    app.state.sender_limit = sender_limit(settings.redis_url, per_minute=settings.webhook_texts_per_minute,
+                                          burst=settings.webhook_burst, prefix=f"{settings.celery_queue}:throttle:")
+    app.add_middleware(SecurityHeaders, https=settings.public_base_url.startswith("https://"))
+    app.add_middleware(RequestId)  # added last, so it runs first: every log line of the request has the id
+    app.include_router(telemetry.router)
     app.include_router(twilio_webhook.router)
     app.include_router(pay.router)
     app.include_router(stripe_webhook.router)
@@ -77,5 +88,8 @@ def __getattr__(name: str):
     # `uvicorn api.main:app` builds the app on first access, not at import time. Without Redis there are
     # no Celery workers, so this process runs due work and the outbox itself (claims make several safe).
     if name == "app":
-        return create_app(dispatcher=not get_settings().redis_url)
+        settings = get_settings()
+        if settings.log_format == "json" or (settings.is_production and settings.log_format != "text"):
+            configure_logging()
+        return create_app(settings, dispatcher=not settings.redis_url)
     raise AttributeError(name)

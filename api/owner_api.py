@@ -15,11 +15,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api.deps import AdaptersDep, ClockDep, SessionDep
-from api.schemas import (BookingCreate, BookingDecline, BookingPublic, BookingReschedule, BookingsPage,
+from api.schemas import (MAX_ROW, BookingCreate, BookingDecline, BookingPublic, BookingReschedule, BookingsPage,
                          CustomerDetail, CustomerPublic, CustomerRef, CustomersPage, CustomerUpdate, HoursInterval,
-                         Outcome, ServiceCreate, ServicePublic, ServiceUpdate, SettingsPublic, SettingsUpdate,
-                         TechnicianCreate, TechnicianPublic, TechnicianUpdate, TimeOffCreate, TimeOffPublic,
-                         WeeklyHoursPublic, WeeklyHoursUpdate)
+                         Outcome, Problem, RowId, ServiceCreate, ServicePublic, ServiceUpdate, SettingsPublic,
+                         SettingsUpdate, TechnicianCreate, TechnicianPublic, TechnicianUpdate, TimeOffCreate,
+                         TimeOffPublic, WeeklyHoursPublic, WeeklyHoursUpdate)
 from bot import bookings, roster
 from bot.access import business_for_token
 from bot.bookings import ManualBooking, Refusal
@@ -29,7 +29,14 @@ from bot.domain.booking import BookingStatus
 from bot.domain.span import Span
 from bot.policy import EDITABLE, booking_links, change_settings
 
-router = APIRouter(prefix="/api/v1", tags=["owner"])
+# Documented for every operation so clients (and schemathesis) know each 4xx body's shape.
+PROBLEMS: dict[int | str, dict] = {
+    401: {"model": Problem, "description": "No valid bearer token"},
+    404: {"model": Problem, "description": "Not found, or another business's"},
+    409: {"model": Problem, "description": "The booking's state does not allow it"},
+    422: {"model": Problem, "description": "Invalid input, with the fields it is about"},
+}
+router = APIRouter(prefix="/api/v1", tags=["owner"], responses=PROBLEMS)
 bearer = HTTPBearer(auto_error=False, description="A token from `bot token create --business SLUG`.")
 HISTORY = 50
 
@@ -94,12 +101,12 @@ def create_service(new: ServiceCreate, session: SessionDep, business: BusinessDe
 
 
 @router.get("/services/{service_id}", response_model=ServicePublic)
-def read_service(service_id: int, session: SessionDep, business: BusinessDep) -> Service:
+def read_service(service_id: RowId, session: SessionDep, business: BusinessDep) -> Service:
     return _own(session, Service, service_id, business)
 
 
 @router.patch("/services/{service_id}", response_model=ServicePublic)
-def update_service(service_id: int, changes: ServiceUpdate, session: SessionDep, business: BusinessDep) -> Service:
+def update_service(service_id: RowId, changes: ServiceUpdate, session: SessionDep, business: BusinessDep) -> Service:
     service = _own(session, Service, service_id, business)
     data = changes.model_dump(exclude_unset=True)
     nullable = {"deposit_policy", "deposit_percent", "buffer_after_minutes", "rebook_weeks"}
@@ -108,7 +115,7 @@ def update_service(service_id: int, changes: ServiceUpdate, session: SessionDep,
 
 
 @router.delete("/services/{service_id}", status_code=204)
-def delete_service(service_id: int, session: SessionDep, business: BusinessDep) -> Response:
+def delete_service(service_id: RowId, session: SessionDep, business: BusinessDep) -> Response:
     """Retire a service: customers can no longer book it; existing bookings keep it."""
     _own(session, Service, service_id, business).active = False
     return Response(status_code=204)
@@ -133,12 +140,12 @@ def create_technician(new: TechnicianCreate, session: SessionDep, business: Busi
 
 
 @router.get("/technicians/{technician_id}", response_model=TechnicianPublic)
-def read_technician(technician_id: int, session: SessionDep, business: BusinessDep) -> TechnicianPublic:
+def read_technician(technician_id: RowId, session: SessionDep, business: BusinessDep) -> TechnicianPublic:
     return _technician(session, _own(session, Staff, technician_id, business))
 
 
 @router.patch("/technicians/{technician_id}", response_model=TechnicianPublic)
-def update_technician(technician_id: int, changes: TechnicianUpdate, session: SessionDep,
+def update_technician(technician_id: RowId, changes: TechnicianUpdate, session: SessionDep,
                       business: BusinessDep) -> TechnicianPublic:
     staff = _own(session, Staff, technician_id, business)
     data = changes.model_dump(exclude_unset=True)
@@ -149,13 +156,13 @@ def update_technician(technician_id: int, changes: TechnicianUpdate, session: Se
 
 
 @router.get("/technicians/{technician_id}/hours", response_model=WeeklyHoursPublic)
-def read_hours(technician_id: int, session: SessionDep, business: BusinessDep) -> WeeklyHoursPublic:
+def read_hours(technician_id: RowId, session: SessionDep, business: BusinessDep) -> WeeklyHoursPublic:
     staff = _own(session, Staff, technician_id, business)
     return WeeklyHoursPublic(technician_id=staff.id, intervals=_intervals(session, staff))
 
 
 @router.put("/technicians/{technician_id}/hours", response_model=WeeklyHoursPublic)
-def replace_hours(technician_id: int, week: WeeklyHoursUpdate, session: SessionDep,
+def replace_hours(technician_id: RowId, week: WeeklyHoursUpdate, session: SessionDep,
                   business: BusinessDep) -> WeeklyHoursPublic:
     """Replace the technician's whole week (several intervals a day are a split shift)."""
     staff = _own(session, Staff, technician_id, business)
@@ -166,7 +173,7 @@ def replace_hours(technician_id: int, week: WeeklyHoursUpdate, session: SessionD
 # Time off and holidays
 
 @router.get("/time-off", response_model=list[TimeOffPublic])
-def list_time_off(session: SessionDep, business: BusinessDep, technician_id: int | None = None,
+def list_time_off(session: SessionDep, business: BusinessDep, technician_id: RowId | None = None,
                   from_: Annotated[date | None, Query(alias="from")] = None,
                   to: date | None = None) -> list[TimeOffPublic]:
     staff = ([_own(session, Staff, technician_id, business)] if technician_id is not None
@@ -187,7 +194,7 @@ def create_time_off(new: TimeOffCreate, session: SessionDep, business: BusinessD
 
 
 @router.delete("/time-off/{time_off_id}", status_code=204)
-def delete_time_off(time_off_id: int, session: SessionDep, business: BusinessDep) -> Response:
+def delete_time_off(time_off_id: RowId, session: SessionDep, business: BusinessDep) -> Response:
     row = roster.own_time_off(session, business, time_off_id)
     if row is None:
         raise HTTPException(404, "No such time off.")
@@ -202,9 +209,9 @@ def list_bookings(session: SessionDep, business: BusinessDep, day: date | None =
                   from_: Annotated[date | None, Query(alias="from", description="first local day")] = None,
                   to: Annotated[date | None, Query(description="last local day (inclusive)")] = None,
                   status: Annotated[list[BookingStatus] | None, Query()] = None,
-                  technician_id: int | None = None, customer_id: int | None = None,
+                  technician_id: RowId | None = None, customer_id: RowId | None = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> BookingsPage:
+                  offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0) -> BookingsPage:
     """Bookings by local day (`day`) or range of days (`from`, `to`), status, technician, customer; soonest first."""
     if day is not None and (from_ or to):
         raise Refusal("day", "give either day or from/to, not both")
@@ -227,12 +234,12 @@ def create_booking(new: BookingCreate, session: SessionDep, business: BusinessDe
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingPublic)
-def read_booking(booking_id: int, session: SessionDep, business: BusinessDep) -> BookingPublic:
+def read_booking(booking_id: RowId, session: SessionDep, business: BusinessDep) -> BookingPublic:
     return _booking(session, business, _own(session, Booking, booking_id, business))
 
 
 @router.post("/bookings/{booking_id}/reschedule", response_model=Outcome)
-def reschedule_booking(booking_id: int, move: BookingReschedule, session: SessionDep, business: BusinessDep,
+def reschedule_booking(booking_id: RowId, move: BookingReschedule, session: SessionDep, business: BusinessDep,
                        clock: ClockDep) -> Outcome:
     booking = _own(session, Booking, booking_id, business)
     bookings.reschedule(session, business, booking, _aware(move.start_at, business), now=clock(),
@@ -241,7 +248,7 @@ def reschedule_booking(booking_id: int, move: BookingReschedule, session: Sessio
 
 
 @router.post("/bookings/{booking_id}/cancel", response_model=Outcome)
-def cancel_booking(booking_id: int, session: SessionDep, business: BusinessDep, clock: ClockDep,
+def cancel_booking(booking_id: RowId, session: SessionDep, business: BusinessDep, clock: ClockDep,
                    adapters: AdaptersDep) -> Outcome:
     """Cancel as the business: any deposit is refunded and the customer is told."""
     booking = _own(session, Booking, booking_id, business)
@@ -252,14 +259,14 @@ def cancel_booking(booking_id: int, session: SessionDep, business: BusinessDep, 
 
 
 @router.post("/bookings/{booking_id}/approve", response_model=Outcome)
-def approve_booking(booking_id: int, session: SessionDep, business: BusinessDep, clock: ClockDep) -> Outcome:
+def approve_booking(booking_id: RowId, session: SessionDep, business: BusinessDep, clock: ClockDep) -> Outcome:
     booking = _own(session, Booking, booking_id, business)
     changed = bookings.approve(session, business, booking, now=clock())
     return Outcome(booking=_booking(session, business, booking), changed=changed)
 
 
 @router.post("/bookings/{booking_id}/decline", response_model=Outcome)
-def decline_booking(booking_id: int, session: SessionDep, business: BusinessDep, clock: ClockDep,
+def decline_booking(booking_id: RowId, session: SessionDep, business: BusinessDep, clock: ClockDep,
                     adapters: AdaptersDep, body: BookingDecline | None = None) -> Outcome:
     """Decline a request: the slot is released, any deposit refunded, and the customer gets the reason and
     other times."""
@@ -273,14 +280,14 @@ def decline_booking(booking_id: int, session: SessionDep, business: BusinessDep,
 
 
 @router.post("/bookings/{booking_id}/complete", response_model=Outcome)
-def complete_booking(booking_id: int, session: SessionDep, business: BusinessDep, clock: ClockDep) -> Outcome:
+def complete_booking(booking_id: RowId, session: SessionDep, business: BusinessDep, clock: ClockDep) -> Outcome:
     booking = _own(session, Booking, booking_id, business)
     changed = bookings.complete(session, business, booking, now=clock())
     return Outcome(booking=_booking(session, business, booking), changed=changed)
 
 
 @router.post("/bookings/{booking_id}/no-show", response_model=Outcome)
-def no_show_booking(booking_id: int, session: SessionDep, business: BusinessDep, clock: ClockDep) -> Outcome:
+def no_show_booking(booking_id: RowId, session: SessionDep, business: BusinessDep, clock: ClockDep) -> Outcome:
     """The customer did not turn up: the deposit is kept and their no-show count rises."""
     booking = _own(session, Booking, booking_id, business)
     changed = bookings.no_show(session, booking, now=clock())
@@ -293,14 +300,14 @@ def no_show_booking(booking_id: int, session: SessionDep, business: BusinessDep,
 def list_customers(session: SessionDep, business: BusinessDep,
                    q: Annotated[str, Query(max_length=80, description="part of a name or phone number")] = "",
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> CustomersPage:
+                   offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0) -> CustomersPage:
     rows, total = queries.customers_page(session, business_id=business.id, text=q.strip(), limit=limit,
                                          offset=offset)
     return CustomersPage(items=[_customer(c) for c in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerDetail)
-def read_customer(customer_id: int, session: SessionDep, business: BusinessDep) -> CustomerDetail:
+def read_customer(customer_id: RowId, session: SessionDep, business: BusinessDep) -> CustomerDetail:
     """A customer with their no-show count, opt-out state and booking history."""
     customer = _own(session, Customer, customer_id, business)
     rows, _ = queries.bookings_page(session, business_id=business.id, around=None, statuses=[],
@@ -310,7 +317,7 @@ def read_customer(customer_id: int, session: SessionDep, business: BusinessDep) 
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerPublic)
-def update_customer(customer_id: int, changes: CustomerUpdate, session: SessionDep,
+def update_customer(customer_id: RowId, changes: CustomerUpdate, session: SessionDep,
                     business: BusinessDep) -> CustomerPublic:
     """Name and address. Opting out or back in is the customer's own word (STOP / START), never the owner's."""
     customer = _own(session, Customer, customer_id, business)

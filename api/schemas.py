@@ -6,9 +6,9 @@ time; responses give UTC ("...Z") and the local time beside it (`start_local`).
 """
 
 from datetime import datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 DepositPolicy = Literal["none", "fixed", "percent"]
 DayPart = Literal["morning", "afternoon", "evening"]
@@ -17,6 +17,34 @@ Origin = Literal["phone", "walk_in"]
 
 class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid")   # a misspelt field is an error, not silently ignored
+
+
+# A wall-clock time in the business's zone ("08:00" or "08:00:00"). JSON Schema's `format: time` is
+# RFC 3339's full-time, which needs an offset, so documenting ours that way was a lie schemathesis caught.
+CLOCK_TIME = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "examples": ["08:00"]}
+ClockTime = Annotated[time, WithJsonSchema(CLOCK_TIME)]
+MaybeClockTime = Annotated[time | None, WithJsonSchema({"anyOf": [CLOCK_TIME, {"type": "null"}]})]
+# [from, to] of a day part; as `items` rather than `prefixItems`, which not every OpenAPI tool reads yet.
+ClockRange = Annotated[tuple[time, time], WithJsonSchema({"type": "array", "items": CLOCK_TIME,
+                                                          "minItems": 2, "maxItems": 2})]
+
+
+# A row id. Bounded because SQLite and PostgreSQL keep 64-bit integers: a larger one in a path or body
+# overflowed the driver (a 500 schemathesis found), where it should simply be a 422.
+MAX_ROW = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW)]
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """Every 4xx body: `detail` for people, `errors` (when about fields) for programs."""
+
+    detail: str
+    errors: list[FieldProblem] = []
 
 
 # Settings
@@ -40,9 +68,9 @@ class SettingsBase(Schema):
     deposit_percent: int = Field(default=0, ge=0, le=100)
     no_show_deposit_cents: int = Field(default=0, ge=0, le=10_000_00)
     reminder_offsets_minutes: list[int] = Field(default_factory=lambda: [1440, 120], max_length=5)
-    quiet_start: time | None = None
-    quiet_end: time | None = None
-    day_parts: dict[DayPart, tuple[time, time]] | None = Field(
+    quiet_start: MaybeClockTime = None
+    quiet_end: MaybeClockTime = None
+    day_parts: dict[DayPart, ClockRange] | None = Field(
         default=None, description='e.g. {"morning": ["07:00", "12:00"]}; parts left out keep the defaults')
 
 
@@ -65,9 +93,9 @@ class SettingsUpdate(Schema):
     deposit_percent: int | None = Field(default=None, ge=0, le=100)
     no_show_deposit_cents: int | None = Field(default=None, ge=0, le=10_000_00)
     reminder_offsets_minutes: list[int] | None = Field(default=None, max_length=5)
-    quiet_start: time | None = None
-    quiet_end: time | None = None
-    day_parts: dict[DayPart, tuple[time, time]] | None = None
+    quiet_start: MaybeClockTime = None
+    quiet_end: MaybeClockTime = None
+    day_parts: dict[DayPart, ClockRange] | None = None
 
     @field_validator("reminder_offsets_minutes")
     @classmethod
@@ -132,8 +160,8 @@ class ServicePublic(ServiceBase):
 
 class HoursInterval(Schema):
     weekday: int = Field(ge=0, le=6, description="0 = Monday")
-    opens: time
-    closes: time
+    opens: ClockTime
+    closes: ClockTime
 
     @field_validator("closes")
     @classmethod
@@ -148,13 +176,13 @@ class WeeklyHoursUpdate(Schema):
 
 
 class WeeklyHoursPublic(Schema):
-    technician_id: int
+    technician_id: RowId
     intervals: list[HoursInterval]
 
 
 class TechnicianBase(Schema):
     name: str = Field(min_length=1, max_length=80)
-    service_ids: list[int] | None = Field(default=None, description="the services they do; null: all")
+    service_ids: list[RowId] | None = Field(default=None, description="the services they do; null: all")
     base_address: str = Field(default="", max_length=200)
     max_jobs_per_day: int | None = Field(default=None, ge=1, le=50)
 
@@ -165,7 +193,7 @@ class TechnicianCreate(TechnicianBase):
 
 class TechnicianUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=80)
-    service_ids: list[int] | None = None
+    service_ids: list[RowId] | None = None
     base_address: str | None = Field(default=None, max_length=200)
     max_jobs_per_day: int | None = Field(default=None, ge=1, le=50)
     active: bool | None = None
@@ -192,13 +220,13 @@ class TimeOffBase(Schema):
 
 
 class TimeOffCreate(TimeOffBase):
-    technician_ids: list[int] | None = Field(default=None, description="null: every technician (a holiday)")
+    technician_ids: list[RowId] | None = Field(default=None, description="null: every technician (a holiday)")
     force: bool = Field(default=False, description="create it even over bookings (they stay)")
 
 
 class TimeOffPublic(TimeOffBase):
     id: int
-    technician_id: int
+    technician_id: RowId
 
 
 # Customers and bookings
@@ -210,13 +238,13 @@ class CustomerRef(Schema):
 
 
 class BookingCreate(Schema):
-    service_id: int
+    service_id: RowId
     start_at: datetime
     phone: str = Field(min_length=3, max_length=40)
     name: str | None = Field(default=None, max_length=80)
     origin: Origin = "phone"
     address: str | None = Field(default=None, max_length=200)
-    technician_id: int | None = None
+    technician_id: RowId | None = None
     force: bool = Field(default=False, description="book even over a clash; recorded on the booking")
     text_customer: bool = Field(default=False, description="text the customer a confirmation")
     note: str = Field(default="", max_length=500)
@@ -224,7 +252,7 @@ class BookingCreate(Schema):
 
 class BookingReschedule(Schema):
     start_at: datetime
-    technician_id: int | None = None
+    technician_id: RowId | None = None
     force: bool = False
     text_customer: bool = True
 
@@ -236,9 +264,9 @@ class BookingDecline(Schema):
 class BookingPublic(Schema):
     id: int
     status: str
-    service_id: int
+    service_id: RowId
     service: str
-    technician_id: int
+    technician_id: RowId
     technician: str
     customer: CustomerRef
     start_at: datetime

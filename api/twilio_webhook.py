@@ -8,9 +8,11 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.deps import AdaptersDep, ClockDep, SettingsDep
+from api.telemetry import conversation
 from bot.config import Settings
 from bot.db.session import transaction
 from bot.outbox import record_status
+from bot.domain.phone import masked
 from bot.domain.travel import Place
 from bot.engine import Inbound, TurnResult, receive_text
 
@@ -27,12 +29,22 @@ async def twilio_messages(request: Request, settings: SettingsDep, clock: ClockD
     missing = [name for name in REQUIRED if not form.get(name, "").strip()]
     if missing:
         raise HTTPException(400, f"missing Twilio form field(s): {', '.join(missing)}")
+    conversation.set(f"{form['To'][-4:]}:{masked(form['From'])}")
+    metrics = request.app.state.metrics
+    if not request.app.state.sender_limit.is_allowed(form["From"].strip()):
+        # 200 with no reply rather than 429: Twilio does not retry a 4xx either, and a flood (or two bots
+        # answering each other) should get no answer at all; the text is not stored.
+        log.warning("texts from %s over the per-sender limit; dropped %s", masked(form["From"]), form["MessageSid"])
+        metrics.throttled.inc()
+        return twiml(TurnResult(replies=[], handled=False))
     inbound = Inbound(to_address=form["To"], from_address=form["From"], body=form.get("Body", ""),
                       provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")),
                       location=shared_location(form))
-    # The turn is blocking database work: keep it off the event loop.
-    result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
-                                     payments=adapters.payments, understand=adapters.understand)
+    with metrics.timed_turn() as turn:
+        # The turn is blocking database work: keep it off the event loop.
+        result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
+                                         payments=adapters.payments, understand=adapters.understand)
+        turn.outcome = "duplicate" if result.duplicate else "answered" if result.handled else "ignored"
     return twiml(result)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import waitlist
@@ -33,7 +34,8 @@ from bot.domain.wording import money_text, notice, when_text
 from bot.front_desk import offers_for, where_text
 from bot.no_show import mark_no_show
 from bot.outbox import queue_text, steer
-from bot.reminders import APPROVAL_EXPIRY, FOLLOW_UP, REMINDER, plan_rebook_nudge, plan_reminders
+from bot.reminders import (APPROVAL_EXPIRY, FOLLOW_UP, HOLD_EXPIRY, HOLD_LAPSED, REMINDER, plan_rebook_nudge,
+                           plan_reminders)
 from bot.schedule import slot_request
 from flows.phrases import choices_text, phrase
 from nlu import TimeWindow
@@ -81,7 +83,7 @@ def book(session: Session, business: Business, request: ManualBooking, *, now: d
     if request.origin not in ORIGINS:
         raise Refusal("origin", f"must be one of {', '.join(ORIGINS)}")
     staff = _own_staff(session, business, request.technician_id) if request.technician_id is not None else None
-    _lock(session, business)
+    _lock(session, business, now=now)
     customer = queries.customer_for(session, business_id=business.id, phone=phone)
     if request.name:
         customer.name = request.name.strip()[:80]
@@ -94,10 +96,16 @@ def book(session: Session, business: Business, request: ManualBooking, *, now: d
                       staff_id=staff_id, service_id=service.id, status=BookingStatus.HELD.value,
                       channel=Channel.SMS.value, start_at=start, end_at=end, created_at=now, updated_at=now,
                       address=place.address if place else None, lat=place.lat if place else None,
-                      lng=place.lng if place else None, origin=request.origin, forced=forced, note=request.note[:500])
+                      lng=place.lng if place else None, origin=request.origin, forced=forced, note=request.note[:500],
+                      group_seat=service.seats > 1)
     booking.status = checked_move(BookingStatus.HELD, BookingStatus.CONFIRMED).value
-    session.add(booking)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(booking)
+    except IntegrityError:
+        # PostgreSQL's no-double-booking constraint (migration 0007) caught what the re-check let through.
+        raise Refusal("start_at", f"{when_text(start, business.time_zone)} was just taken (send force=true to "
+                                  f"book it anyway)", conflict=True)
     plan_reminders(session, booking, business, now=now)
     if forced:
         log.info("booking %s made over a clash (force) by the owner of %s", booking.id, business.slug)
@@ -116,7 +124,7 @@ def reschedule(session: Session, business: Business, booking: Booking, start_at:
         raise Refusal("status", f"a {_said(booking.status)} booking cannot be moved", conflict=True)
     service = session.get(Service, booking.service_id)
     staff = _own_staff(session, business, technician_id) if technician_id is not None else None
-    _lock(session, business)
+    _lock(session, business, now=now)
     old_start = booking.start_at
     start, end, staff_id, forced = _placed(session, business, service, start_at, staff=staff,
                                            place=place_of(booking), force=force, now=now, exclude=booking.id)
@@ -273,9 +281,13 @@ def can_do(booking: Booking, action: str) -> bool:
             "reschedule": status in FIRM}[action]
 
 
-def _lock(session: Session, business: Business) -> None:
-    """Serialise the owner's booking writes with the bot's on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
+def _lock(session: Session, business: Business, *, now: datetime) -> None:
+    """Serialise the owner's booking writes with the bot's on PostgreSQL (SQLite's BEGIN IMMEDIATE already does),
+    and expire lapsed holds there, which the no-double-booking constraint would still count (bot.schedule)."""
     queries.lock_business(session, business_id=business.id)
+    if session.get_bind().dialect.name == "postgresql":
+        queries.lapse_holds(session, business_id=business.id, now=now, expiry_kind=HOLD_EXPIRY,
+                            lapsed_kind=HOLD_LAPSED)
 
 
 def _placed(session: Session, business: Business, service: Service, start: datetime, *, staff: Staff | None,

@@ -45,11 +45,39 @@ class Settings(BaseSettings):
     rasa_url: str | None = None
     # How often the in-process dispatcher of the embedded default looks for due work.
     dispatcher_interval_seconds: float = 2.0
+    # "production": refuse to start without the secrets that lock the public doors (production_problems);
+    # logs are JSON lines. Anything else: the embedded default for trying it.
+    app_env: str = "development"
+    # "json" for one JSON object per log line (the default in production), "text" otherwise.
+    log_format: str = ""
+    # Inbound texts one number may send before the webhook drops the rest: a burst, then this many a
+    # minute. A person texting stays far below; a loop between two bots or a flood does not.
+    webhook_burst: int = 20
+    webhook_texts_per_minute: float = 20.0
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env.strip().lower() == "production"
+
+    def production_problems(self) -> list[str]:
+        """What production mode is missing; empty when the doors are locked."""
+        problems = []
+        if not self.twilio_auth_token:
+            problems.append("TWILIO_AUTH_TOKEN is not set, so anyone could post fake texts to /twilio/messages")
+        if self.stripe_secret_key and not self.stripe_webhook_secret:
+            problems.append("STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: deposits would never confirm")
+        if not self.public_base_url.startswith("https://"):
+            problems.append("PUBLIC_BASE_URL must be https:// (Twilio signatures and session cookies depend on it)")
+        return problems
 
     @field_validator("public_base_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+
+class UnsafeConfiguration(RuntimeError):
+    """APP_ENV=production without what production needs: the process must not start."""
 
 
 @lru_cache

@@ -27,8 +27,8 @@ from bot.domain.reminder import quiet_ends
 from bot.domain.wording import hold_lapsed_text, money_text, notice, when_text
 from bot.front_desk import where_text
 from bot.outbox import queue_owner_text, queue_text, steer
-from bot.reminders import (APPROVAL_EXPIRY, FOLLOW_UP, HOLD_EXPIRY, REBOOK_NUDGE, REMINDER, WAITLIST_EXPIRY,
-                           plan_rebook_nudge)
+from bot.reminders import (APPROVAL_EXPIRY, FOLLOW_UP, HOLD_EXPIRY, HOLD_LAPSED, REBOOK_NUDGE, REMINDER,
+                           WAITLIST_EXPIRY, plan_rebook_nudge)
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -131,6 +131,19 @@ def expire_hold(session: Session, row: DueWork, work: Pass) -> bool:
         return False
     booking.status = checked_move(BookingStatus(booking.status), BookingStatus.EXPIRED).value
     booking.updated_at = work.now
+    _tell_lapsed(session, booking, work)
+    return True
+
+
+def tell_hold_lapsed(session: Session, row: DueWork, work: Pass) -> bool:
+    """A hold a slot taker already expired in place (bot.schedule.free_at on PostgreSQL): the rest of expiring it."""
+    booking = session.get(Booking, row.booking_id)
+    if booking is not None and booking.status == BookingStatus.EXPIRED:
+        _tell_lapsed(session, booking, work)
+    return True
+
+
+def _tell_lapsed(session: Session, booking: Booking, work: Pass) -> None:
     payment = queries.pending_payment_for(session, booking_id=booking.id)
     if payment is not None:
         payment.status = "expired"
@@ -143,7 +156,6 @@ def expire_hold(session: Session, row: DueWork, work: Pass) -> bool:
     conversation = work.thread(session, business.id, customer.phone, booking.channel)
     if conversation.data.get("booking_id") == booking.id:
         steer(conversation, flow="", state="", data={}, now=work.now)
-    return True
 
 
 def expire_approval(session: Session, row: DueWork, work: Pass) -> bool:
@@ -247,6 +259,7 @@ def expire_waitlist_offer(session: Session, row: DueWork, work: Pass) -> bool:
 
 HANDLERS: dict[str, Handler] = {
     HOLD_EXPIRY: expire_hold,
+    HOLD_LAPSED: tell_hold_lapsed,
     APPROVAL_EXPIRY: expire_approval,
     REMINDER: send_reminder,
     FOLLOW_UP: follow_up,

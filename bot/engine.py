@@ -50,15 +50,32 @@ class TurnResult:
     offers: list[datetime] = field(default_factory=list)
 
 
+# Said when a turn lost the race for its conversation twice running (see ConversationChanged).
+SAY_AGAIN = "Sorry, one moment: please send that again."
+
+
+class ConversationChanged(Exception):
+    """Another turn of the same conversation saved first (the version this turn loaded is gone)."""
+
+
 def receive_text(database_url: str, inbound: Inbound, *, now: datetime, payments: PaymentGateway,
                  understand: Callable[..., Parse] = parse) -> TurnResult:
-    """One turn in its own transaction; a concurrent duplicate (same provider id) is answered on a re-read."""
-    try:
-        with transaction(database_url) as session:
-            return receive(session, inbound, now=now, payments=payments, understand=understand)
-    except IntegrityError:
-        with transaction(database_url) as session:
-            return receive(session, inbound, now=now, payments=payments, understand=understand)
+    """One turn in its own transaction. A concurrent duplicate (same provider id) is answered on a re-read;
+    a turn that lost its conversation to another message of the same customer runs once more from scratch,
+    on the state that message left, and if it loses again asks the customer to say it again (nothing stored,
+    so Twilio's retry of it is a fresh turn)."""
+    for attempt in range(2):
+        try:
+            with transaction(database_url) as session:
+                return receive(session, inbound, now=now, payments=payments, understand=understand)
+        except (IntegrityError, ConversationChanged) as error:
+            log.info("turn for %s re-run (attempt %s): %s", masked(inbound.from_address), attempt + 1,
+                     type(error).__name__)
+    with transaction(database_url) as session:
+        first = queries.inbound_by_provider_id(session, provider_id=inbound.provider_id)
+        if first is not None:
+            return TurnResult([m.body for m in queries.replies_to(session, message_id=first.id)], duplicate=True)
+    return TurnResult([SAY_AGAIN])
 
 
 def receive(session: Session, inbound: Inbound, *, now: datetime, payments: PaymentGateway,
@@ -85,6 +102,7 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
         # The owner's thread keeps its own state: "which request?" and "block it anyway?" wait for a reply.
         conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel,
                                                 now=now)
+        _claim(session, conversation)
         meaning = understand(inbound.body, now=now, tz=business.time_zone, day_parts=day_parts_of(business))
         turn = owner_flow.step(conversation.state if conversation.flow == "owner" else "", meaning,
                                dict(conversation.data), office, inbound.body)
@@ -93,6 +111,7 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
 
     customer = queries.customer_for(session, business_id=business.id, phone=phone)
     conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel, now=now)
+    _claim(session, conversation)
     conversation.last_inbound_at = now
     desk = FrontDesk(session, business, customer, channel, now, payments)
     offered = [datetime.fromisoformat(s) for s in conversation.data.get("offered", [])]
@@ -151,6 +170,15 @@ def _follow_language(customer: Customer, conversation: Conversation, meaning: Pa
     customer.language = reply_language(customer.language, getattr(meaning, "language", "en"), text,
                                        ignore=[n for s in desk.services for n in (s.name, *s.aliases)],
                                        free_text=conversation.state in FREE_TEXT_STEPS)
+
+
+def _claim(session: Session, conversation: Conversation) -> None:
+    """Optimistic locking of the conversation: move it past the version this turn loaded, or raise
+    ConversationChanged when another turn got there first. Done before the turn decides anything, so on
+    PostgreSQL a second message of the same customer waits on the row and then re-runs on the first one's
+    result, instead of both answering from one state; SQLite's BEGIN IMMEDIATE already runs turns one by one."""
+    if not queries.claim_conversation_version(session, conversation_id=conversation.id, loaded=conversation.version):
+        raise ConversationChanged(f"conversation {conversation.id} moved past version {conversation.version}")
 
 
 def _save(conversation: Conversation, turn: Turn, now: datetime) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.adapters.payment import PaymentGateway, PaymentUnavailable
@@ -99,9 +100,14 @@ class FrontDesk:
                           channel=self.channel.value, start_at=start, end_at=slot.end, hold_expires_at=expires,
                           deposit_cents=self.deposit_for(row), created_at=self.now, updated_at=self.now,
                           address=place.address if place else None, lat=place.lat if place else None,
-                          lng=place.lng if place else None)
-        self.session.add(booking)
-        self.session.flush()
+                          lng=place.lng if place else None, group_seat=row.seats > 1)
+        try:
+            with self.session.begin_nested():
+                self.session.add(booking)
+        except IntegrityError:
+            # PostgreSQL's no-double-booking constraint (migration 0007): someone else got there first.
+            log.info("hold at %s for %s refused by the database: just taken", start.isoformat(), row.name)
+            return None
         self.session.add(DueWork(kind=HOLD_EXPIRY, booking_id=booking.id, due_at=expires))
         return booking.id
 

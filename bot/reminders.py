@@ -14,6 +14,8 @@ from bot.db.tables import Booking, Business, DueWork
 from bot.domain.reminder import reminder_times
 
 HOLD_EXPIRY = "hold_expiry"
+# A hold a slot taker expired in place on PostgreSQL (bot.schedule.free_at): left to do, telling the customer.
+HOLD_LAPSED = "hold_lapsed"
 REMINDER = "reminder"
 FOLLOW_UP = "follow_up"
 REBOOK_NUDGE = "rebook_nudge"

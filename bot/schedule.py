@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.db import queries
 from bot.db.tables import Business, Service
+from bot.reminders import HOLD_EXPIRY, HOLD_LAPSED
 from bot.domain.availability import ServiceSpec, Slot, SlotRequest, find_slots
 from bot.domain.offers import best_per_start
 from bot.domain.span import Span
@@ -54,7 +55,13 @@ def slot_request(session: Session, business: Business, service: Service, *, wind
 def free_at(session: Session, business: Business, service: Service, start: datetime, *, now: datetime,
             place: Place | None, exclude_booking_id: int | None = None, notice: timedelta | None = None,
             travel: TravelTimes | None = None) -> Slot | None:
-    """The best technician's slot at exactly `start`, or None when nobody can take it any more."""
+    """The best technician's slot at exactly `start`, or None when nobody can take it any more. Callers
+    write the booking in the same transaction: on PostgreSQL this first locks the business row (so slot
+    takers queue, as SQLite's BEGIN IMMEDIATE makes them) and expires lapsed holds, which the database's
+    no-double-booking constraint would otherwise still count (migration 0007)."""
+    if session.get_bind().dialect.name == "postgresql":
+        queries.lock_business(session, business_id=business.id)
+        queries.lapse_holds(session, business_id=business.id, now=now, expiry_kind=HOLD_EXPIRY, lapsed_kind=HOLD_LAPSED)
     request = slot_request(session, business, service, windows=[Span(start, start)], now=now, place=place,
                            exclude_booking_id=exclude_booking_id, notice=notice, travel=travel)
     best = best_per_start(find_slots(request))

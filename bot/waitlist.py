@@ -88,7 +88,8 @@ def _hold_for(session: Session, business: Business, entry: WaitlistEntry, custom
                    staff_id=staff_id, service_id=service.id, status=BookingStatus.HELD.value, channel=entry.channel,
                    start_at=start, end_at=end, hold_expires_at=expires, deposit_cents=service.deposit_cents,
                    address=place.address if place else None, lat=place.lat if place else None,
-                   lng=place.lng if place else None, created_at=now, updated_at=now)
+                   lng=place.lng if place else None, created_at=now, updated_at=now,
+                   group_seat=service.seats > 1)
     session.add(hold)
     session.flush()
     session.add(DueWork(kind=WAITLIST_EXPIRY, booking_id=hold.id, due_at=expires))

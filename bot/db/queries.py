@@ -401,8 +401,34 @@ def customers_page(session: Session, *, business_id: int, text: str, limit: int,
 
 def lock_business(session: Session, *, business_id: int) -> None:
     """Lock the business's row until the transaction ends (PostgreSQL; SQLite leaves the clause out and
-    already holds the write lock from BEGIN IMMEDIATE): booking writes of one business queue up."""
-    session.exec(select(Business.id).where(Business.id == business_id).with_for_update()).first()
+    already holds the write lock from BEGIN IMMEDIATE): booking writes of one business queue up. FOR NO KEY
+    UPDATE, because rows inserted earlier in the turn (its message, a new customer) hold a key-share lock
+    on the business through their foreign key: FOR UPDATE would deadlock two turns against each other."""
+    session.exec(select(Business.id).where(Business.id == business_id).with_for_update(key_share=True)).first()
+
+
+def lapse_holds(session: Session, *, business_id: int, now: datetime, expiry_kind: str, lapsed_kind: str) -> list[int]:
+    """Mark the business's lapsed holds expired now, where their expiry work (`expiry_kind`) is still open, and
+    turn that work into `lapsed_kind` (what is left: telling the customer); the booking ids. PostgreSQL's
+    no-double-booking constraint counts a hold as live until its status says otherwise."""
+    lapsed = session.exec(select(Booking, DueWork).join(DueWork, col(DueWork.booking_id) == Booking.id).where(
+        Booking.business_id == business_id, col(Booking.status).in_([s.value for s in HOLDING]),
+        col(Booking.hold_expires_at) <= now, DueWork.kind == expiry_kind, col(DueWork.done_at).is_(None))
+        .with_for_update(of=Booking)).all()
+    for booking, due in lapsed:
+        booking.status, booking.updated_at = BookingStatus.EXPIRED.value, now
+        due.kind, due.due_at = lapsed_kind, now
+    session.flush()
+    return [booking.id for booking, _ in lapsed]
+
+
+def claim_conversation_version(session: Session, *, conversation_id: int, loaded: int) -> bool:
+    """Move a conversation past the version a turn loaded; False when another turn saved it first."""
+    table = Conversation.__table__
+    result = session.connection().execute(update(table).where(table.c.id == conversation_id,
+                                                              table.c.version == loaded)
+                                          .values(version=loaded + 1))
+    return result.rowcount == 1
 
 
 def mark_messages(session: Session, *, ids: Sequence[int], **values) -> None:

@@ -162,6 +162,9 @@ class Booking(SQLModel, table=True):
     attendance_confirmed_at: datetime | None = _utc(default=None)   # the customer replied C to a reminder
     origin: str = Field(default="text", max_length=10)    # "text" (the bot), or the owner's "phone" / "walk_in"
     forced: bool = False                              # the owner booked it over a clash (the `force` flag)
+    # A seat in a group class (its service has seats > 1): shares its exact span with the class's other seats,
+    # which PostgreSQL's no-double-booking constraint allows (migration 0007).
+    group_seat: bool = False
     note: str = Field(default="", max_length=500)     # the owner's note on a booking they made
 
 

@@ -38,11 +38,13 @@ def seed_due_reminders(database_url: str, count: int, *, now: datetime | None = 
                 {"business_id": business_id, "phone": phone, "channel": "sms", "flow": "", "state": "", "data": {},
                  "version": 0, "updated_at": now} for phone in phones])
             start = now + timedelta(days=1)
+            # All at one time with one technician, which only the owner's force allows (PostgreSQL's
+            # no-double-booking constraint, migration 0007): what is measured here is sending, not booking.
             booking_ids = connection.execute(insert(Booking).returning(Booking.id), [
                 {"code": secrets.token_urlsafe(12), "business_id": business_id, "customer_id": customer_id,
                  "staff_id": staff_id, "service_id": service_id, "status": "confirmed", "channel": "sms",
                  "start_at": start, "end_at": start + timedelta(hours=3), "deposit_cents": 5000, "seats": 1,
-                 "address": "1100 Congress Ave, Austin, TX", "created_at": now, "updated_at": now}
+                 "address": "1100 Congress Ave, Austin, TX", "created_at": now, "updated_at": now, "forced": True}
                 for customer_id in customer_ids]).scalars().all()
             connection.execute(insert(DueWork), [
                 {"kind": REMINDER, "booking_id": booking_id, "due_at": now - timedelta(minutes=1), "attempts": 0}
