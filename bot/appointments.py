@@ -16,7 +16,7 @@ from bot.db import queries
 from bot.db.tables import Booking, Business, Customer, Service
 from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import pretty
-from bot.domain.travel import Place
+from bot.domain.travel import Place, place_at
 from bot.domain.wording import money_text, when_text
 from bot.outbox import queue_owner_text
 from bot.reminders import APPROVAL_EXPIRY, plan_reminders
@@ -30,7 +30,7 @@ def upcoming(session: Session, customer: Customer, *, now: datetime) -> list[Boo
 
 
 def place_of(booking: Booking) -> Place | None:
-    return Place(booking.address or "", booking.lat, booking.lng) if booking.address or booking.lat is not None else None
+    return place_at(booking.address, booking.lat, booking.lng)
 
 
 def confirm_attendance(booking: Booking, *, now: datetime) -> bool:

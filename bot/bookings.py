@@ -29,7 +29,7 @@ from bot.domain.booking import FIRM, BookingStatus, can_move, checked_move
 from bot.domain.offers import best_per_start
 from bot.domain.phone import Channel, e164, pretty
 from bot.domain.span import Span
-from bot.domain.travel import Place
+from bot.domain.travel import Place, place_at
 from bot.domain.wording import money_text, notice, when_text
 from bot.front_desk import offers_for, where_text
 from bot.no_show import mark_no_show
@@ -88,8 +88,7 @@ def book(session: Session, business: Business, request: ManualBooking, *, now: d
     if request.name:
         customer.name = request.name.strip()[:80]
     address = (request.address or "").strip() or None
-    place = Place(address, None, None) if address else (
-        Place(customer.address or "", customer.lat, customer.lng) if customer.address or customer.lat else None)
+    place = Place(address, None, None) if address else place_at(customer.address, customer.lat, customer.lng)
     start, end, staff_id, forced = _placed(session, business, service, request.start_at, staff=staff, place=place,
                                            force=request.force, now=now)
     booking = Booking(code=secrets.token_urlsafe(12), business_id=business.id, customer_id=customer.id,

@@ -19,7 +19,7 @@ from bot.db import queries
 from bot.db.tables import Booking, Business, Customer, Payment, ProviderEvent, Service
 from bot.domain.booking import FIRM, HOLDING, BookingStatus, checked_move
 from bot.domain.phone import Channel
-from bot.domain.travel import Place
+from bot.domain.travel import place_at
 from bot.domain.wording import hold_lapsed_text, late_payment_text, notice, pending_approval_text, when_text
 from bot.front_desk import confirmation_for, finalise
 from bot.outbox import queue_text, steer
@@ -168,7 +168,7 @@ def _slot_still_ours(session: Session, booking: Booking, business: Business, ser
     """
     if booking.start_at <= now:
         return False
-    place = Place(booking.address or "", booking.lat, booking.lng) if booking.address or booking.lat else None
+    place = place_at(booking.address, booking.lat, booking.lng)
     slot = free_at(session, business, service, booking.start_at, now=now, place=place,
                    exclude_booking_id=booking.id, notice=timedelta(0))
     if slot is None:

@@ -20,7 +20,7 @@ from bot.domain.booking import HOLDING, BookingStatus, checked_move
 from bot.domain.deposit import DepositRule, DepositPolicy, deposit_due, rule_of
 from bot.domain.phone import Channel, pretty
 from bot.domain.span import Span
-from bot.domain.travel import Place, TravelTimes
+from bot.domain.travel import Place, TravelTimes, place_at
 from bot.domain.wording import confirmation_text, notice, owner_new_booking_text, spoken, when_text
 from bot.outbox import queue_owner_text, queue_text  # noqa: F401  (queue_text: re-exported for bot.deposit)
 from bot.reminders import HOLD_EXPIRY, plan_approval_expiry, plan_reminders
@@ -74,7 +74,7 @@ class FrontDesk:
     @property
     def place(self) -> Place | None:
         c = self.customer
-        return Place(c.address or "", c.lat, c.lng) if c.address or c.lat is not None else None
+        return place_at(c.address, c.lat, c.lng)
 
     @property
     def where(self) -> str:

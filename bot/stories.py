@@ -24,7 +24,7 @@ from bot.db.seed import SEEDS, prepare
 from bot.db.session import engine_for, transaction
 from bot.db.tables import Booking, Business, Conversation, Customer, Payment, Service, Staff
 from bot.domain.phone import Channel, address_of, split_address
-from bot.domain.travel import Place
+from bot.domain.travel import Place, place_at
 from bot.wiring import Adapters
 
 PUBLIC_BASE_URL = "http://127.0.0.1:8000"
@@ -493,8 +493,7 @@ def _technicians(run: _Run, offers: list[datetime], customer_address: str) -> li
                                                      Service.name == name)).first()
         if service is None or customer is None:
             return [None for _ in offers]
-        place = (Place(customer.address or "", customer.lat, customer.lng)
-                 if customer.address or customer.lat is not None else None)
+        place = place_at(customer.address, customer.lat, customer.lng)
         names = []
         for start in offers:
             slot = free_at(session, business, service, start, now=run.clock(), place=place)

@@ -18,7 +18,7 @@ from bot.db import queries
 from bot.db.tables import Booking, Business, Customer, DueWork, Service, WaitlistEntry
 from bot.domain.booking import FIRM, BookingStatus, checked_move
 from bot.domain.phone import Channel
-from bot.domain.travel import Place
+from bot.domain.travel import Place, place_at
 from bot.domain.wording import notice, when_text
 from bot.outbox import queue_text, steer
 from bot.reminders import HOLD_EXPIRY, WAITLIST_EXPIRY
@@ -180,4 +180,4 @@ def _booking_gone(session: Session, entry: WaitlistEntry) -> bool:
 
 
 def _place_of(row: Booking | Customer) -> Place | None:
-    return Place(row.address or "", row.lat, row.lng) if row.address or row.lat is not None else None
+    return place_at(row.address, row.lat, row.lng)

@@ -13,7 +13,7 @@ from bot.domain.availability import Job, Technician, WeeklyRule
 from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import Channel
 from bot.domain.span import Span
-from bot.domain.travel import Place
+from bot.domain.travel import place_at
 
 
 def business_by_number(session: Session, *, channel: Channel, phone: str) -> Business | None:
@@ -79,17 +79,13 @@ def technicians(session: Session, *, business: Business, around: Span, now: date
         if row.id != exclude_booking_id and row.staff_id in jobs:
             service = services[row.service_id]
             jobs[row.staff_id].append(Job(
-                Span(row.start_at, row.end_at), place=_place(row.address, row.lat, row.lng), service=service.name,
+                Span(row.start_at, row.end_at), place=place_at(row.address, row.lat, row.lng), service=service.name,
                 seats=row.seats, buffer_before=timedelta(minutes=service.buffer_before_minutes),
                 buffer_after=timedelta(minutes=_buffer_after(business, service))))
     return [Technician(
         s.id, weekly[s.id], dated[s.id], off[s.id], jobs=jobs[s.id],
         services=None if s.service_ids is None else frozenset(services[i].name for i in s.service_ids if i in services),
-        base=_place(s.base_address, s.base_lat, s.base_lng), max_jobs_per_day=s.max_jobs_per_day) for s in staff]
-
-
-def _place(address: str | None, lat: float | None, lng: float | None) -> Place | None:
-    return Place(address or "", lat, lng) if address or lat is not None else None
+        base=place_at(s.base_address, s.base_lat, s.base_lng), max_jobs_per_day=s.max_jobs_per_day) for s in staff]
 
 
 def _buffer_after(business: Business, service: Service) -> int:

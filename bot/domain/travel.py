@@ -22,6 +22,11 @@ class Place:
         return self.lat is not None and self.lng is not None
 
 
+def place_at(address: str | None, lat: float | None, lng: float | None) -> Place | None:
+    """The place stored as address and coordinates on a row (customer, booking, base); None when neither is known."""
+    return Place(address or "", lat, lng) if address or lat is not None else None
+
+
 class TravelTimes(Protocol):
     def minutes(self, origin: Place, destination: Place) -> float:
         """Driving minutes from `origin` to `destination` (0 for the same place)."""
