@@ -12,7 +12,7 @@ from bot.adapters.payment import PaymentGateway
 from bot.back_office import BackOffice
 from bot.db import queries
 from bot.db.session import transaction
-from bot.db.tables import Business, Conversation, Customer, Message
+from bot.db.tables import Business, Conversation, Customer
 from bot.domain.phone import Channel, masked, split_address
 from bot.domain.travel import Place
 from bot.front_desk import FrontDesk
@@ -92,10 +92,8 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     if first is not None:
         # Twilio retries a webhook it thinks failed: answer exactly as the first time, do nothing twice.
         return TurnResult([m.body for m in queries.replies_to(session, message_id=first.id)], duplicate=True)
-    message = Message(business_id=business.id, direction="in", channel=channel.value, phone=phone,
-                      body=inbound.body[:1600], provider_id=inbound.provider_id, status="received", created_at=now)
-    session.add(message)
-    session.flush()
+    message = queries.record_inbound(session, business_id=business.id, channel=channel.value, phone=phone,
+                                     body=inbound.body[:1600], provider_id=inbound.provider_id, now=now)
 
     if phone in business.owner_phones:
         office = BackOffice(session, business, now, payments)
@@ -189,13 +187,9 @@ def _save(conversation: Conversation, turn: Turn, now: datetime) -> None:
     conversation.updated_at = now
 
 
-def _answered(session: Session, business: Business, inbound: Message, turn: Turn) -> TurnResult:
+def _answered(session: Session, business: Business, inbound: queries.Inbound, turn: Turn) -> TurnResult:
     replies = [r[:MAX_REPLY_CHARS] for r in turn.replies]
-    for body in replies:
-        session.add(Message(business_id=business.id, direction="out", channel=inbound.channel, phone=inbound.phone,
-                            body=body, reply_to_id=inbound.id, status="replied", created_at=inbound.created_at,
-                            offers=[o.isoformat() for o in turn.offers]))
-    inbound.status = "replied" if replies else "received"
+    queries.record_replies(session, inbound=inbound, bodies=replies, offers=[o.isoformat() for o in turn.offers])
     return TurnResult(replies, offers=list(turn.offers))
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.adapters.payment import PaymentGateway, PaymentUnavailable
 from bot.checkout import stop_checkout
 from bot.db import queries
+from bot.db.schedule_stamp import crew_of
 from bot.db.tables import Booking, Business, Customer, DueWork, Payment, Service
 from bot.domain.availability import find_slots, nearest_slots
 from bot.domain.offers import chosen_offers
@@ -47,7 +48,8 @@ class FrontDesk:
     travel: TravelTimes | None = None          # None: estimated from straight-line distance
 
     def __post_init__(self) -> None:
-        self.service_rows = self.service_rows or queries.active_services(self.session, business_id=self.business.id)
+        # Shared read-only rows from the schedule cache (bot/db/schedule_stamp.py): never change them here.
+        self.service_rows = self.service_rows or list(crew_of(self.session, self.business, since=self.now).active_services)
         self.tz = self.business.time_zone
         self.zone = ZoneInfo(self.tz)
         self.business_name = self.business.name

@@ -1,19 +1,21 @@
 """Small keyword-only query functions: the only place that builds SQL."""
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, String, bindparam, column, func, insert, or_, update, values
 from sqlmodel import Session, col, select
 
-from bot.db.tables import (ApiToken, Booking, Business, Conversation, Customer, DayHours, DueWork, LoginAttempt,
+from bot.db.tables import (ApiToken, Booking, Business, Conversation, Customer, DueWork, LoginAttempt,
                            Message, OwnerAccount, OwnerSession, Payment, ProviderEvent, Service, Staff, TimeOff,
                            WaitlistEntry, WeeklyHours)
-from bot.domain.availability import Job, Technician, WeeklyRule
+from bot.domain.availability import Job, Technician
 from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import Channel
 from bot.domain.span import Span
 from bot.domain.travel import place_at
+from bot.db.schedule_stamp import crew_of
 
 
 def business_by_number(session: Session, *, channel: Channel, phone: str) -> Business | None:
@@ -48,53 +50,43 @@ def conversation_for(session: Session, *, business_id: int, phone: str, channel:
     return conversation
 
 
-def active_services(session: Session, *, business_id: int) -> list[Service]:
-    return list(session.exec(select(Service).where(Service.business_id == business_id, Service.active)
-                             .order_by(Service.id)))
-
-
 def technicians(session: Session, *, business: Business, around: Span, now: datetime,
                 exclude_booking_id: int | None = None) -> list[Technician]:
     """Each active technician as the availability engine sees them, with what touches `around`:
-    weekly hours, dated hours, time off and the bookings that keep their slot busy at `now`."""
-    staff = list(session.exec(select(Staff).where(Staff.business_id == business.id, Staff.active).order_by(Staff.id)))
-    ids = [s.id for s in staff]
-    services = {s.id: s for s in session.exec(select(Service).where(Service.business_id == business.id))}
-    weekly: dict[int, list[WeeklyRule]] = {i: [] for i in ids}
-    for row in session.exec(select(WeeklyHours).where(col(WeeklyHours.staff_id).in_(ids))):
-        weekly[row.staff_id].append(WeeklyRule(row.weekday, row.opens, row.closes))
-    dated: dict[int, dict[date, list[tuple[time, time]]]] = {i: {} for i in ids}
+    weekly hours, dated hours, time off and the bookings that keep their slot busy at `now`. All but the
+    bookings come from the crew cached under the business's schedule stamp (bot/db/schedule_stamp.py)."""
+    crew = crew_of(session, business, since=min(around.start, now))
     first, last = (around.start - timedelta(days=1)).date(), (around.end + timedelta(days=1)).date()
-    for row in session.exec(select(DayHours).where(col(DayHours.staff_id).in_(ids), DayHours.on >= first,
-                                                   DayHours.on <= last)):
-        hours = dated[row.staff_id].setdefault(row.on, [])
-        if row.opens is not None and row.closes is not None:
-            hours.append((row.opens, row.closes))
-    off: dict[int, list[Span]] = {i: [] for i in ids}
-    for row in session.exec(select(TimeOff).where(col(TimeOff.staff_id).in_(ids), TimeOff.end_at > around.start,
-                                                  TimeOff.start_at < around.end)):
-        off[row.staff_id].append(Span(row.start_at, row.end_at))
-    jobs: dict[int, list[Job]] = {i: [] for i in ids}
-    for row in blocking_bookings(session, business_id=business.id, around=around, now=now):
+    jobs: dict[int, list[Job]] = {m.id: [] for m in crew.members}
+    for row in blocking_spans(session, business_id=business.id, around=around, now=now):
         if row.id != exclude_booking_id and row.staff_id in jobs:
-            service = services[row.service_id]
+            terms = crew.services[row.service_id]
+            after = business.buffer_minutes if terms.buffer_after_minutes is None else terms.buffer_after_minutes
             jobs[row.staff_id].append(Job(
-                Span(row.start_at, row.end_at), place=place_at(row.address, row.lat, row.lng), service=service.name,
-                seats=row.seats, buffer_before=timedelta(minutes=service.buffer_before_minutes),
-                buffer_after=timedelta(minutes=_buffer_after(business, service))))
+                Span(row.start_at, row.end_at), place=place_at(row.address, row.lat, row.lng), service=terms.name,
+                seats=row.seats, buffer_before=timedelta(minutes=terms.buffer_before_minutes),
+                buffer_after=timedelta(minutes=after)))
     return [Technician(
-        s.id, weekly[s.id], dated[s.id], off[s.id], jobs=jobs[s.id],
-        services=None if s.service_ids is None else frozenset(services[i].name for i in s.service_ids if i in services),
-        base=place_at(s.base_address, s.base_lat, s.base_lng), max_jobs_per_day=s.max_jobs_per_day) for s in staff]
-
-
-def _buffer_after(business: Business, service: Service) -> int:
-    return business.buffer_minutes if service.buffer_after_minutes is None else service.buffer_after_minutes
+        m.id, crew.weekly[m.id], {on: hours for on, hours in crew.dated[m.id].items() if first <= on <= last},
+        [span for span in crew.off[m.id] if span.end > around.start and span.start < around.end], jobs=jobs[m.id],
+        services=None if m.service_ids is None else frozenset(
+            crew.services[i].name for i in m.service_ids if i in crew.services),
+        base=m.base, max_jobs_per_day=m.max_jobs_per_day) for m in crew.members]
 
 
 def blocking_bookings(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence[Booking]:
     """Bookings that keep their slot busy at `now` and touch `around` (see booking.is_blocking)."""
     return session.exec(select(Booking).where(
+        Booking.business_id == business_id, Booking.end_at > around.start, Booking.start_at < around.end,
+        or_(col(Booking.status).in_([s.value for s in FIRM]),
+            (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > now)))).all()
+
+
+def blocking_spans(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence:
+    """As blocking_bookings, but only the columns the availability engine reads, as plain rows: on a busy
+    day this is a hundred bookings per offer, and building ORM objects for them was a third of a turn."""
+    return session.exec(select(Booking.id, Booking.staff_id, Booking.service_id, Booking.start_at, Booking.end_at,
+                               Booking.address, Booking.lat, Booking.lng, Booking.seats).where(
         Booking.business_id == business_id, Booking.end_at > around.start, Booking.start_at < around.end,
         or_(col(Booking.status).in_([s.value for s in FIRM]),
             (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > now)))).all()
@@ -109,6 +101,44 @@ def bookings_between(session: Session, *, business_id: int, around: Span,
 
 def inbound_by_provider_id(session: Session, *, provider_id: str) -> Message | None:
     return session.exec(select(Message).where(Message.provider_id == provider_id)).first()
+
+
+# Core statements, not the ORM's: no autoflush, no bulk-insert bookkeeping; the session flushes its own
+# objects at commit.
+INSERT_MESSAGE = insert(Message.__table__)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A stored inbound text: what its replies are filed under."""
+
+    id: int
+    business_id: int
+    channel: str
+    phone: str
+    created_at: datetime
+
+
+def record_inbound(session: Session, *, business_id: int, channel: str, phone: str, body: str, provider_id: str,
+                   now: datetime) -> Inbound:
+    """Store an inbound text at the start of its turn (a concurrent duplicate of it then fails on the unique
+    provider id). Plain INSERTs, not ORM objects: building two Message objects was a tenth of a turn."""
+    result = session.connection().execute(INSERT_MESSAGE.values(
+        business_id=business_id, direction="in", channel=channel, phone=phone, body=body, provider_id=provider_id,
+        status="received", offers=[], created_at=now, attempts=0))
+    return Inbound(result.inserted_primary_key[0], business_id, channel, phone, now)
+
+
+def record_replies(session: Session, *, inbound: Inbound, bodies: Sequence[str], offers: Sequence[str]) -> None:
+    """The turn's replies, filed under its inbound text, which is then marked replied."""
+    if not bodies:
+        return
+    session.connection().execute(INSERT_MESSAGE, [
+        {"business_id": inbound.business_id, "direction": "out", "channel": inbound.channel, "phone": inbound.phone,
+         "body": body, "reply_to_id": inbound.id, "status": "replied", "offers": list(offers),
+         "created_at": inbound.created_at, "attempts": 0} for body in bodies])
+    session.connection().execute(update(Message.__table__).where(Message.__table__.c.id == inbound.id)
+                                 .values(status="replied"))
 
 
 def replies_to(session: Session, *, message_id: int) -> list[Message]:

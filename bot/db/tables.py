@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -57,6 +58,10 @@ class Business(SQLModel, table=True):
     # The business's own day parts, e.g. {"morning": ["07:00", "12:00"]}: what "tomorrow morning" means to
     # its customers. Missing parts (or null) keep nlu's defaults (morning 8-12, afternoon 12-5, evening 5-9).
     day_parts: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # Changes whenever its technicians, services, hours or time off change (bot/db/schedule_stamp.py), so
+    # processes can cache those under it (bot/db/roster_cache.py). Random, not a counter: a fresh database
+    # at a reused URL must not match an old cache entry.
+    schedule_stamp: str = Field(default_factory=lambda: uuid4().hex, max_length=32)
 
 
 class Staff(SQLModel, table=True):

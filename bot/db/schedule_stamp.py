@@ -1,0 +1,143 @@
+"""The business's schedule stamp, and the crew cached under it.
+
+Technicians, services, weekly hours, dated hours and time off are read on every offer and change a few
+times a week. Loading them took six queries and a few hundred ORM objects per offer (a fifth of a
+turn in bench/turn_bench.py), so each process keeps them as plain data under the business's
+`schedule_stamp`, which the business row (read by every turn anyway) carries.
+
+The stamp is renewed by a flush listener on every session, not by the edit paths: an owner API call,
+the owner page, an owner text ("off fri"), a seed or a test all write those rows through the ORM, and
+none of them can forget to. A write that bypasses the ORM (raw SQL on those tables) must renew the stamp
+itself; there is none in the code base. Other processes see the new stamp on their next turn, because
+they read the business row in their own transaction.
+"""
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from uuid import uuid4
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from bot.db.tables import Business, DayHours, Service, Staff, TimeOff, WeeklyHours
+from bot.domain.availability import WeeklyRule
+from bot.domain.span import Span
+from bot.domain.travel import Place, place_at
+
+SCHEDULE_TABLES = (Staff, Service, WeeklyHours, DayHours, TimeOff)
+STAFF_CHILDREN = (WeeklyHours, DayHours, TimeOff)
+# Dated hours and time off further back than this are not kept: windows start after `now` minus a day.
+HISTORY = timedelta(days=7)
+MAX_ENTRIES = 256   # businesses x databases one process serves; past this the cache starts afresh
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _renew_stamps(session: OrmSession, _context, _instances) -> None:
+    """Give each business whose schedule rows this flush adds, changes or deletes a new stamp."""
+    touched: set[int] = set()
+    with session.no_autoflush:
+        for row in (*session.new, *session.dirty, *session.deleted):
+            if not isinstance(row, SCHEDULE_TABLES):
+                continue
+            if row in session.dirty and not session.is_modified(row):
+                continue
+            if isinstance(row, STAFF_CHILDREN):
+                staff = session.get(Staff, row.staff_id) if row.staff_id is not None else None
+                business_id = staff.business_id if staff is not None else None
+            else:
+                business_id = row.business_id
+            if business_id is not None:
+                touched.add(business_id)
+        for business_id in touched:
+            business = session.get(Business, business_id)
+            if business is not None:
+                business.schedule_stamp = uuid4().hex
+
+
+@dataclass(frozen=True)
+class Member:
+    """One active technician, as plain data."""
+
+    id: int
+    service_ids: tuple[int, ...] | None
+    base: Place | None
+    max_jobs_per_day: int | None
+
+
+@dataclass(frozen=True)
+class ServiceTerms:
+    name: str
+    buffer_before_minutes: int
+    buffer_after_minutes: int | None    # None: the business's buffer
+
+
+@dataclass(frozen=True)
+class Crew:
+    """What the engine needs of a business's technicians apart from their bookings."""
+
+    members: Sequence[Member]
+    services: Mapping[int, ServiceTerms]
+    weekly: Mapping[int, Sequence[WeeklyRule]]
+    dated: Mapping[int, Mapping[date, Sequence[tuple[time, time]]]]   # every date from `since`
+    off: Mapping[int, Sequence[Span]]                                 # every span ending after `since`
+    since: datetime
+    # The active services, by id, as rows detached from any session: read-only, shared by every turn.
+    active_services: tuple[Service, ...] = ()
+
+
+_cache: dict[tuple[str, int, str], Crew] = {}
+_lock = threading.Lock()
+
+
+def crew_of(session: Session, business: Business, *, since: datetime) -> Crew:
+    """The business's crew, from this process's cache when the stamp still matches and it reaches back to
+    `since`; loaded (five small queries) otherwise."""
+    if session.dirty or session.new or session.deleted:
+        # Edits of this transaction renew the stamp when they flush (the bookings query would flush them next
+        # anyway): only then does the stamp say what this transaction sees.
+        session.flush()
+    key = (session.get_bind().url.render_as_string(hide_password=False), business.id, business.schedule_stamp)
+    found = _cache.get(key)
+    if found is not None and found.since <= since:
+        return found
+    crew = _load(session, business.id, since=since - HISTORY)
+    with _lock:
+        if len(_cache) >= MAX_ENTRIES:
+            _cache.clear()
+        _cache[key] = crew
+    return crew
+
+
+def _load(session: Session, business_id: int, *, since: datetime) -> Crew:
+    staff = list(session.exec(select(Staff.id, Staff.service_ids, Staff.base_address, Staff.base_lat, Staff.base_lng,
+                                     Staff.max_jobs_per_day)
+                              .where(Staff.business_id == business_id, Staff.active).order_by(Staff.id)))
+    ids = [row.id for row in staff]
+    members = [Member(row.id, None if row.service_ids is None else tuple(row.service_ids),
+                      place_at(row.base_address, row.base_lat, row.base_lng), row.max_jobs_per_day) for row in staff]
+    services = {row.id: ServiceTerms(row.name, row.buffer_before_minutes, row.buffer_after_minutes)
+                for row in session.exec(select(Service.id, Service.name, Service.buffer_before_minutes,
+                                               Service.buffer_after_minutes).where(Service.business_id == business_id))}
+    weekly: dict[int, list[WeeklyRule]] = {i: [] for i in ids}
+    for row in session.exec(select(WeeklyHours.staff_id, WeeklyHours.weekday, WeeklyHours.opens, WeeklyHours.closes)
+                            .where(col(WeeklyHours.staff_id).in_(ids)).order_by(WeeklyHours.id)):
+        weekly[row.staff_id].append(WeeklyRule(row.weekday, row.opens, row.closes))
+    dated: dict[int, dict[date, list[tuple[time, time]]]] = {i: {} for i in ids}
+    for row in session.exec(select(DayHours.staff_id, DayHours.on, DayHours.opens, DayHours.closes)
+                            .where(col(DayHours.staff_id).in_(ids), DayHours.on >= since.date() - timedelta(days=1))
+                            .order_by(DayHours.id)):
+        hours = dated[row.staff_id].setdefault(row.on, [])
+        if row.opens is not None and row.closes is not None:
+            hours.append((row.opens, row.closes))
+    off: dict[int, list[Span]] = {i: [] for i in ids}
+    for row in session.exec(select(TimeOff.staff_id, TimeOff.start_at, TimeOff.end_at)
+                            .where(col(TimeOff.staff_id).in_(ids), TimeOff.end_at > since).order_by(TimeOff.id)):
+        off[row.staff_id].append(Span(row.start_at, row.end_at))
+    active = list(session.exec(select(Service).where(Service.business_id == business_id, Service.active)
+                               .order_by(Service.id)))
+    for row in active:
+        session.expunge(row)   # fully loaded; detached so no session ever flushes (or expires) the shared copy
+    return Crew(members, services, weekly, dated, off, since, tuple(active))
