@@ -18,15 +18,32 @@ from bot.domain.travel import place_at
 from bot.db.schedule_stamp import crew_of
 
 
+# Statements every turn runs are built once, with bound parameters: building a select() anew took about as
+# long as running it (bench/turn_bench.py).
+_BUSINESS_BY_SMS = select(Business).where(Business.sms_phone == bindparam("phone"))
+_BUSINESS_BY_WHATSAPP = select(Business).where(Business.whatsapp_phone == bindparam("phone"))
+_CUSTOMER = select(Customer).where(Customer.business_id == bindparam("business_id"),
+                                   Customer.phone == bindparam("phone"))
+_CONVERSATION = select(Conversation).where(Conversation.business_id == bindparam("business_id"),
+                                           Conversation.phone == bindparam("phone"),
+                                           Conversation.channel == bindparam("channel"))
+_INBOUND = select(Message).where(Message.provider_id == bindparam("provider_id"))
+_BLOCKING_SPANS = select(Booking.id, Booking.staff_id, Booking.service_id, Booking.start_at, Booking.end_at,
+                         Booking.address, Booking.lat, Booking.lng, Booking.seats).where(
+    Booking.business_id == bindparam("business_id"), Booking.end_at > bindparam("start"),
+    Booking.start_at < bindparam("end"),
+    or_(col(Booking.status).in_([s.value for s in FIRM]),
+        (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > bindparam("now"))))
+
+
 def business_by_number(session: Session, *, channel: Channel, phone: str) -> Business | None:
-    column = Business.whatsapp_phone if channel is Channel.WHATSAPP else Business.sms_phone
-    return session.exec(select(Business).where(column == phone)).first()
+    statement = _BUSINESS_BY_WHATSAPP if channel is Channel.WHATSAPP else _BUSINESS_BY_SMS
+    return session.exec(statement, params={"phone": phone}).first()
 
 
 def customer_for(session: Session, *, business_id: int, phone: str) -> Customer:
     """The business's customer with this phone, created on first contact."""
-    customer = session.exec(
-        select(Customer).where(Customer.business_id == business_id, Customer.phone == phone)).first()
+    customer = session.exec(_CUSTOMER, params={"business_id": business_id, "phone": phone}).first()
     if customer is None:
         customer = Customer(business_id=business_id, phone=phone)
         session.add(customer)
@@ -35,14 +52,12 @@ def customer_for(session: Session, *, business_id: int, phone: str) -> Customer:
 
 
 def find_customer(session: Session, *, business_id: int, phone: str) -> Customer | None:
-    return session.exec(
-        select(Customer).where(Customer.business_id == business_id, Customer.phone == phone)).first()
+    return session.exec(_CUSTOMER, params={"business_id": business_id, "phone": phone}).first()
 
 
 def conversation_for(session: Session, *, business_id: int, phone: str, channel: Channel, now: datetime) -> Conversation:
-    conversation = session.exec(select(Conversation).where(
-        Conversation.business_id == business_id, Conversation.phone == phone,
-        Conversation.channel == channel.value)).first()
+    conversation = session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
+                                                       "channel": channel.value}).first()
     if conversation is None:
         conversation = Conversation(business_id=business_id, phone=phone, channel=channel.value, updated_at=now)
         session.add(conversation)
@@ -85,11 +100,8 @@ def blocking_bookings(session: Session, *, business_id: int, around: Span, now: 
 def blocking_spans(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence:
     """As blocking_bookings, but only the columns the availability engine reads, as plain rows: on a busy
     day this is a hundred bookings per offer, and building ORM objects for them was a third of a turn."""
-    return session.exec(select(Booking.id, Booking.staff_id, Booking.service_id, Booking.start_at, Booking.end_at,
-                               Booking.address, Booking.lat, Booking.lng, Booking.seats).where(
-        Booking.business_id == business_id, Booking.end_at > around.start, Booking.start_at < around.end,
-        or_(col(Booking.status).in_([s.value for s in FIRM]),
-            (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > now)))).all()
+    return session.execute(_BLOCKING_SPANS, {"business_id": business_id, "start": around.start, "end": around.end,
+                                             "now": now}).all()
 
 
 def bookings_between(session: Session, *, business_id: int, around: Span,
@@ -100,7 +112,7 @@ def bookings_between(session: Session, *, business_id: int, around: Span,
 
 
 def inbound_by_provider_id(session: Session, *, provider_id: str) -> Message | None:
-    return session.exec(select(Message).where(Message.provider_id == provider_id)).first()
+    return session.exec(_INBOUND, params={"provider_id": provider_id}).first()
 
 
 # Core statements, not the ORM's: no autoflush, no bulk-insert bookkeeping; the session flushes its own
