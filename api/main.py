@@ -3,13 +3,13 @@
 import logging
 from collections.abc import Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from api import owner_api, owner_page, pay, simulator, stripe_webhook, telemetry, twilio_webhook
+from api import calendar_files, owner_api, owner_calendar, owner_page, pay, simulator, stripe_webhook, telemetry, twilio_webhook
 from api.headers import SecurityHeaders
 from api.telemetry import Metrics, RequestId, configure_logging
 from api.throttle import sender_limit
@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         if dispatcher:
             from tasks.local_loop import LocalDispatcher
 
-            loop = LocalDispatcher(settings.database_url, adapters, clock, settings.dispatcher_interval_seconds)
+            loop = LocalDispatcher(settings.database_url, adapters, clock, settings.dispatcher_interval_seconds,
+                                   calendar_ttl=timedelta(seconds=settings.google_busy_ttl_seconds))
             loop.start()
         yield
         if loop is not None:
@@ -54,10 +55,12 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.include_router(telemetry.router)
     app.include_router(twilio_webhook.router)
     app.include_router(pay.router)
+    app.include_router(calendar_files.router)
     app.include_router(stripe_webhook.router)
     app.include_router(simulator.router)
     app.include_router(owner_api.router)
     app.include_router(owner_page.router)
+    app.include_router(owner_calendar.router)
     app.add_exception_handler(Refusal, owner_api.refused)
 
     @app.get("/healthz", tags=["health"])

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from api.deps import AdaptersDep, ClockDep, SessionDep
+from api.deps import AdaptersDep, ClockDep, SessionDep, SettingsDep
 from api.schemas import (MAX_ROW, BookingCreate, BookingDecline, BookingPublic, BookingReschedule, BookingsPage,
                          CustomerDetail, CustomerPublic, CustomerRef, CustomersPage, CustomerUpdate, HoursInterval,
                          Outcome, Problem, RowId, ServiceCreate, ServicePublic, ServiceUpdate, SettingsPublic,
@@ -72,7 +72,7 @@ def read_settings(business: BusinessDep) -> SettingsPublic:
 def update_settings(changes: SettingsUpdate, business: BusinessDep) -> SettingsPublic:
     """Change some settings; they apply from the next customer message."""
     data = changes.model_dump(exclude_unset=True)
-    nullable = {"quiet_start", "quiet_end", "day_parts"}
+    nullable = {"quiet_start", "quiet_end", "day_parts", "service_radius_km"}
     change_settings(business, {k: v for k, v in data.items() if v is not None or k in nullable})
     return _settings(business)
 
@@ -223,13 +223,14 @@ def list_bookings(session: SessionDep, business: BusinessDep, day: date | None =
 
 
 @router.post("/bookings", response_model=BookingPublic, status_code=201)
-def create_booking(new: BookingCreate, session: SessionDep, business: BusinessDep, clock: ClockDep) -> BookingPublic:
+def create_booking(new: BookingCreate, session: SessionDep, business: BusinessDep, clock: ClockDep,
+                   settings: SettingsDep) -> BookingPublic:
     """Book a phone or walk-in customer: the same availability check as a texted booking; `force` books over a
     clash (recorded on the booking); `text_customer` texts them a confirmation."""
     booking = bookings.book(session, business, ManualBooking(
         service_id=new.service_id, start_at=_aware(new.start_at, business), phone=new.phone, name=new.name,
         origin=new.origin, address=new.address, technician_id=new.technician_id, force=new.force,
-        text_customer=new.text_customer, note=new.note), now=clock())
+        text_customer=new.text_customer, note=new.note), now=clock(), public_base_url=settings.public_base_url)
     return _booking(session, business, booking)
 
 
@@ -240,10 +241,11 @@ def read_booking(booking_id: RowId, session: SessionDep, business: BusinessDep) 
 
 @router.post("/bookings/{booking_id}/reschedule", response_model=Outcome)
 def reschedule_booking(booking_id: RowId, move: BookingReschedule, session: SessionDep, business: BusinessDep,
-                       clock: ClockDep) -> Outcome:
+                       clock: ClockDep, settings: SettingsDep) -> Outcome:
     booking = _own(session, Booking, booking_id, business)
     bookings.reschedule(session, business, booking, _aware(move.start_at, business), now=clock(),
-                        technician_id=move.technician_id, force=move.force, text_customer=move.text_customer)
+                        technician_id=move.technician_id, force=move.force, text_customer=move.text_customer,
+                        public_base_url=settings.public_base_url)
     return Outcome(booking=_booking(session, business, booking), changed=True)
 
 
@@ -259,9 +261,10 @@ def cancel_booking(booking_id: RowId, session: SessionDep, business: BusinessDep
 
 
 @router.post("/bookings/{booking_id}/approve", response_model=Outcome)
-def approve_booking(booking_id: RowId, session: SessionDep, business: BusinessDep, clock: ClockDep) -> Outcome:
+def approve_booking(booking_id: RowId, session: SessionDep, business: BusinessDep, clock: ClockDep,
+                    settings: SettingsDep) -> Outcome:
     booking = _own(session, Booking, booking_id, business)
-    changed = bookings.approve(session, business, booking, now=clock())
+    changed = bookings.approve(session, business, booking, now=clock(), public_base_url=settings.public_base_url)
     return Outcome(booking=_booking(session, business, booking), changed=changed)
 
 

@@ -26,6 +26,7 @@ from api.templating import templates
 from bot import bookings, roster
 from bot.access import is_same_secret, sign_in, sign_out, signed_in
 from bot.bookings import Refusal
+from bot.calendar_sync import warnings as calendar_warnings
 from bot.db import queries
 from bot.db.session import transaction
 from bot.db.tables import Booking, Business, Customer, OwnerAccount, Service, Staff
@@ -152,7 +153,7 @@ def approvals_page(request: Request, owner: OwnerDep, session: SessionDep) -> HT
 
 @router.post("/bookings/{booking_id}/{action}")
 def booking_action(booking_id: int, action: str, owner: OwnerDep, form: FormDep, session: SessionDep,
-                   clock: ClockDep, adapters: AdaptersDep) -> RedirectResponse:
+                   clock: ClockDep, adapters: AdaptersDep, settings: SettingsDep) -> RedirectResponse:
     """A button on a booking: approve, decline (with a reason), cancel, complete, no-show."""
     booking = session.get(Booking, booking_id)
     if action not in ACTIONS or booking is None or booking.business_id != owner.business.id:
@@ -160,7 +161,7 @@ def booking_action(booking_id: int, action: str, owner: OwnerDep, form: FormDep,
     business, now = owner.business, clock()
     try:
         if action == "approve":
-            bookings.approve(session, business, booking, now=now)
+            bookings.approve(session, business, booking, now=now, public_base_url=settings.public_base_url)
         elif action == "decline":
             bookings.decline(session, business, booking, reason=form.get("reason", "")[:300], now=now,
                              payments=adapters.payments)
@@ -361,6 +362,8 @@ def save_settings(owner: OwnerDep, form: FormDep) -> RedirectResponse:
             "reminder_offsets_minutes": _reminder_minutes(form.get("reminders", "")),
             "quiet_start": form.get("quiet_start") or None, "quiet_end": form.get("quiet_end") or None,
             "day_parts": {name: (form.get(f"{name}_start"), form.get(f"{name}_end")) for name in DAY_PART_NAMES},
+            "service_radius_km": form.get("service_radius_km", "").strip() or None,
+            "service_zips": [z.strip() for z in form.get("service_zips", "").replace(";", ",").split(",") if z.strip()],
         }
         changes = SettingsUpdate.model_validate(data)
         change_settings(owner.business, changes.model_dump(exclude_unset=True))
@@ -388,6 +391,7 @@ def _page(request: Request, owner: Owner, session: Session, template: str, **con
     _, waiting = queries.bookings_page(session, business_id=business.id, around=None,
                                        statuses=[BookingStatus.PENDING_APPROVAL.value], limit=1, offset=0)
     context.setdefault("error", request.query_params.get("error", ""))
+    context.setdefault("calendar_warnings", calendar_warnings(session, business, now=request.app.state.clock()))
     return templates.TemplateResponse(request, template, {
         "business": business, "account": owner.account, "csrf_token": owner.csrf_token, "waiting": waiting,
         "note": request.query_params.get("note", ""), "path": request.url.path + (

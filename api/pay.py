@@ -3,7 +3,7 @@
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import AdaptersDep, ClockDep, SessionDep
+from api.deps import AdaptersDep, ClockDep, SessionDep, SettingsDep
 from api.templating import templates
 from bot.db import queries
 from bot.db.tables import Booking, Business, Service
@@ -29,11 +29,13 @@ def pay_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.post("/pay/{token}", include_in_schema=False)
-def pay(token: str, session: SessionDep, clock: ClockDep, adapters: AdaptersDep) -> RedirectResponse:
+def pay(token: str, session: SessionDep, clock: ClockDep, adapters: AdaptersDep,
+        settings: SettingsDep) -> RedirectResponse:
     """Pressing "Pay deposit": the same code path a Stripe checkout.session.completed event takes."""
     payment = queries.payment_by_token(session, token=token)
     if payment is None or payment.provider != "local":  # a Stripe deposit is paid on Stripe, never here
         raise HTTPException(404, "This payment link is not valid.")
     if payment.status in ("pending", "expired"):
-        record_payment(session, payment, now=clock(), payments=adapters.payments)
+        record_payment(session, payment, now=clock(), payments=adapters.payments,
+                       public_base_url=settings.public_base_url)
     return RedirectResponse(f"/pay/{token}", status_code=303)

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchem
 DepositPolicy = Literal["none", "fixed", "percent"]
 DayPart = Literal["morning", "afternoon", "evening"]
 Origin = Literal["phone", "walk_in"]
+PostalCode = Annotated[str, Field(min_length=3, max_length=10, pattern=r"^[0-9A-Za-z][0-9A-Za-z -]*$",
+                                  examples=["78701"])]
 
 
 class Schema(BaseModel):
@@ -72,6 +74,12 @@ class SettingsBase(Schema):
     quiet_end: MaybeClockTime = None
     day_parts: dict[DayPart, ClockRange] | None = Field(
         default=None, description='e.g. {"morning": ["07:00", "12:00"]}; parts left out keep the defaults')
+    service_radius_km: float | None = Field(default=None, gt=0, le=1000,
+                                            description="a mobile business goes this far from a technician's base; "
+                                                        "null: no radius rule")
+    service_zips: list[PostalCode] = Field(default_factory=list, max_length=500,
+                                           description="postal codes it goes to; empty: no ZIP rule. Either rule "
+                                                       "lets an address in")
 
 
 class SettingsUpdate(Schema):
@@ -96,6 +104,8 @@ class SettingsUpdate(Schema):
     quiet_start: MaybeClockTime = None
     quiet_end: MaybeClockTime = None
     day_parts: dict[DayPart, ClockRange] | None = None
+    service_radius_km: float | None = Field(default=None, gt=0, le=1000)
+    service_zips: list[PostalCode] | None = Field(default=None, max_length=500)
 
     @field_validator("reminder_offsets_minutes")
     @classmethod

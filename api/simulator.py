@@ -61,7 +61,9 @@ async def send_text(text: SimulatedText, settings: SettingsDep, clock: ClockDep,
     inbound = Inbound(to_address=address_of(text.channel, to_phone or ""), from_address=address_of(text.channel, phone),
                       body=text.body, provider_id="SIM" + secrets.token_hex(16))
     result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
-                                     payments=adapters.payments, understand=adapters.understand)
+                                     payments=adapters.payments, understand=adapters.understand,
+                                     public_base_url=settings.public_base_url,
+                                     travel=adapters.travel, geocoder=adapters.geocoder)
     return {"replies": result.replies}
 
 

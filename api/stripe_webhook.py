@@ -36,7 +36,7 @@ async def stripe_webhook(request: Request, settings: SettingsDep, clock: ClockDe
         raise HTTPException(400, "invalid Stripe webhook (signature or body)")
     try:
         outcome = await run_in_threadpool(apply_event, settings.database_url, event, now=clock(),
-                                          payments=adapters.payments)
+                                          payments=adapters.payments, public_base_url=settings.public_base_url)
     except PaymentUnavailable as error:
         # A refund this event calls for did not go through: nothing was kept, and Stripe's retry (with
         # backoff, for up to three days) applies the event again; the refund's key makes it one refund.
@@ -45,14 +45,17 @@ async def stripe_webhook(request: Request, settings: SettingsDep, clock: ClockDe
     return {"received": event.id, "outcome": outcome}
 
 
-def apply_event(database_url: str, event: GatewayEvent, *, now: datetime, payments: PaymentGateway) -> str:
+def apply_event(database_url: str, event: GatewayEvent, *, now: datetime, payments: PaymentGateway,
+                public_base_url: str = "") -> str:
     """The event in its own transaction; the same event delivered twice at once is answered as a duplicate."""
     try:
         with transaction(database_url) as session:
-            return receive_event(session, event, provider=PROVIDER, now=now, payments=payments)
+            return receive_event(session, event, provider=PROVIDER, now=now, payments=payments,
+                                 public_base_url=public_base_url)
     except IntegrityError:
         with transaction(database_url) as session:
-            return receive_event(session, event, provider=PROVIDER, now=now, payments=payments)
+            return receive_event(session, event, provider=PROVIDER, now=now, payments=payments,
+                                 public_base_url=public_base_url)
 
 
 @router.get("/stripe/return", response_class=HTMLResponse, include_in_schema=False)

@@ -1,8 +1,14 @@
 """POST /twilio/messages: Twilio's inbound SMS and WhatsApp webhook, answered with TwiML."""
 
+import asyncio
+import contextvars
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache, partial
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -41,9 +47,10 @@ async def twilio_messages(request: Request, settings: SettingsDep, clock: ClockD
                       provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")),
                       location=shared_location(form))
     with metrics.timed_turn() as turn:
-        # The turn is blocking database work: keep it off the event loop.
-        result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),
-                                         payments=adapters.payments, understand=adapters.understand)
+        result = await run_turn(settings.database_url, partial(
+            receive_text, settings.database_url, inbound, now=clock(), payments=adapters.payments,
+            understand=adapters.understand, public_base_url=settings.public_base_url, travel=adapters.travel,
+            geocoder=adapters.geocoder))
         turn.outcome = "duplicate" if result.duplicate else "answered" if result.handled else "ignored"
     return twiml(result)
 
@@ -65,6 +72,21 @@ async def twilio_status(request: Request, settings: SettingsDep, clock: ClockDep
     if not await run_in_threadpool(apply):
         log.info("status %s for unknown message %s ignored", status, sid)
     return Response(status_code=204)  # Twilio only needs a 2xx; anything else it retries
+
+
+async def run_turn(database_url: str, turn: Callable[[], TurnResult]) -> TurnResult:
+    """Run a turn (blocking database work) off the event loop. On SQLite on one thread of its own: the
+    database takes one writer at a time, so turns spread over the 40-thread pool only queued on the writer
+    lock, and every hand-over cost thread switches and a fight for the GIL with the event loop."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        # As run_in_threadpool does: the turn's log lines keep the request id and conversation (contextvars).
+        return await asyncio.get_running_loop().run_in_executor(_sqlite_turns(), contextvars.copy_context().run, turn)
+    return await run_in_threadpool(turn)
+
+
+@lru_cache(maxsize=1)
+def _sqlite_turns() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-turn")
 
 
 async def signed_form(request: Request, settings: Settings) -> dict[str, str]:

@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import waitlist
+from bot.adapters.maps import TravelMatrix
 from bot.adapters.payment import PaymentGateway
 from bot.cancellation import Cancellation, cancel_booking
 from bot.db import queries
 from bot.db.tables import Booking, Business, Customer, Service
 from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import pretty
-from bot.domain.travel import Place, place_at
+from bot.domain.travel import Place, TravelTimes, place_at
 from bot.domain.wording import money_text, when_text
 from bot.outbox import queue_owner_text
 from bot.reminders import APPROVAL_EXPIRY, plan_reminders
@@ -40,13 +41,14 @@ def confirm_attendance(booking: Booking, *, now: datetime) -> bool:
     return True
 
 
-def move(session: Session, business: Business, booking: Booking, start: datetime, *, now: datetime) -> bool:
+def move(session: Session, business: Business, booking: Booking, start: datetime, *, now: datetime,
+         travel: TravelTimes | TravelMatrix | None = None) -> bool:
     """Move a firm booking to `start` if a technician can take it there (re-checked under the write lock)."""
     if booking.status not in FIRM:
         return False
     service = session.get(Service, booking.service_id)
     slot = free_at(session, business, service, start, now=now, place=place_of(booking),
-                   exclude_booking_id=booking.id)
+                   exclude_booking_id=booking.id, travel=travel)
     if slot is None:
         return False
     old_start = booking.start_at

@@ -31,6 +31,7 @@ class BackOffice:
     business: Business
     now: datetime
     payments: PaymentGateway
+    public_base_url: str = ""          # where the calendar links in the customer's confirmation point
 
     def __post_init__(self) -> None:
         self.tz = self.business.time_zone
@@ -103,7 +104,8 @@ class BackOffice:
         return [self._agenda_line(row) for row in rows]
 
     def approve(self, booking_id: int) -> OwnerAction:
-        return self._decide(booking_id, lambda row: bookings.approve(self.session, self.business, row, now=self.now))
+        return self._decide(booking_id, lambda row: bookings.approve(self.session, self.business, row, now=self.now,
+                                                                     public_base_url=self.public_base_url))
 
     def decline(self, booking_id: int, reason: str) -> OwnerAction:
         return self._decide(booking_id, lambda row: bookings.decline(self.session, self.business, row, reason=reason,

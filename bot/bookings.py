@@ -26,6 +26,7 @@ from bot.db import queries
 from bot.db.tables import Booking, Business, Customer, Service, Staff
 from bot.domain.availability import Slot, find_slots
 from bot.domain.booking import FIRM, BookingStatus, can_move, checked_move
+from bot.domain.calendar_file import with_calendar_line
 from bot.domain.offers import best_per_start
 from bot.domain.phone import Channel, e164, pretty
 from bot.domain.span import Span
@@ -74,8 +75,10 @@ class ManualBooking:
     note: str = ""
 
 
-def book(session: Session, business: Business, request: ManualBooking, *, now: datetime) -> Booking:
-    """A confirmed booking the owner made (no deposit: the owner settles that with the customer)."""
+def book(session: Session, business: Business, request: ManualBooking, *, now: datetime,
+         public_base_url: str = "") -> Booking:
+    """A confirmed booking the owner made (no deposit: the owner settles that with the customer).
+    `public_base_url`: where the calendar links in the customer's text point ("": no links)."""
     service = _own_service(session, business, request.service_id)
     phone = e164(request.phone or "")
     if phone is None:
@@ -109,16 +112,18 @@ def book(session: Session, business: Business, request: ManualBooking, *, now: d
     if forced:
         log.info("booking %s made over a clash (force) by the owner of %s", booking.id, business.slug)
     if request.text_customer:
-        _text(session, business, booking, customer, "owner_booked", now=now, fields=dict(
-            service=service.name, business=business.name, when=when_text(start, business.time_zone, customer.language),
-            where=where_text(business, booking.address, customer.language)))
+        _text(session, business, booking, customer, "owner_booked", now=now, public_base_url=public_base_url,
+              fields=dict(service=service.name, business=business.name,
+                          when=when_text(start, business.time_zone, customer.language),
+                          where=where_text(business, booking.address, customer.language)))
     return booking
 
 
 def reschedule(session: Session, business: Business, booking: Booking, start_at: datetime, *, now: datetime,
-               technician_id: int | None = None, force: bool = False, text_customer: bool = True) -> Booking:
+               technician_id: int | None = None, force: bool = False, text_customer: bool = True,
+               public_base_url: str = "") -> Booking:
     """Move a firm booking (same row: deposit, code and history stay); reminders follow it, and the time
-    it leaves goes to the waitlist."""
+    it leaves goes to the waitlist. The customer's text carries the calendar links (the file's new version)."""
     if booking.status not in FIRM:
         raise Refusal("status", f"a {_said(booking.status)} booking cannot be moved", conflict=True)
     service = session.get(Service, booking.service_id)
@@ -137,9 +142,10 @@ def reschedule(session: Session, business: Business, booking: Booking, start_at:
             due.due_at = min(due.due_at, start)
     if text_customer:
         customer = session.get(Customer, booking.customer_id)
-        _text(session, business, booking, customer, "owner_moved", now=now, fields=dict(
-            service=service.name, business=business.name, when=when_text(start, business.time_zone, customer.language),
-            where=where_text(business, booking.address, customer.language)))
+        _text(session, business, booking, customer, "owner_moved", now=now, public_base_url=public_base_url,
+              fields=dict(service=service.name, business=business.name,
+                          when=when_text(start, business.time_zone, customer.language),
+                          where=where_text(business, booking.address, customer.language)))
     session.flush()
     if old_start != start:
         waitlist.offer_slot(session, business, old_start, now=now, skip_customer_id=booking.customer_id)
@@ -166,8 +172,10 @@ def cancel(session: Session, business: Business, booking: Booking, *, now: datet
     return action.refunded_cents
 
 
-def approve(session: Session, business: Business, booking: Booking, *, now: datetime) -> bool:
-    """Confirm a request waiting for the owner and text the customer; False when it was approved already."""
+def approve(session: Session, business: Business, booking: Booking, *, now: datetime,
+            public_base_url: str = "") -> bool:
+    """Confirm a request waiting for the owner and text the customer (with the calendar links when
+    `public_base_url` is given); False when it was approved already."""
     if booking.status == BookingStatus.CONFIRMED:
         return False
     if booking.status != BookingStatus.PENDING_APPROVAL:
@@ -180,9 +188,9 @@ def approve(session: Session, business: Business, booking: Booking, *, now: date
     customer, service = session.get(Customer, booking.customer_id), session.get(Service, booking.service_id)
     lang = customer.language
     contact = pretty(business.owner_phones[0]) if business.owner_phones else business.name
-    _text(session, business, booking, customer, "confirmation", now=now, fields=dict(
-        service=service.name, when=when_text(booking.start_at, business.time_zone, lang), business=business.name,
-        where=where_text(business, booking.address, lang), contact=contact))
+    _text(session, business, booking, customer, "confirmation", now=now, public_base_url=public_base_url,
+          fields=dict(service=service.name, when=when_text(booking.start_at, business.time_zone, lang),
+                      business=business.name, where=where_text(business, booking.address, lang), contact=contact))
     return True
 
 
@@ -340,9 +348,12 @@ def _own_staff(session: Session, business: Business, staff_id: int) -> Staff:
 
 
 def _text(session: Session, business: Business, booking: Booking, customer: Customer, key: str, *,
-          now: datetime, fields: dict[str, str]) -> None:
+          now: datetime, fields: dict[str, str], public_base_url: str = "") -> None:
+    """Text the customer about their booking; with `public_base_url`, the calendar links go under it."""
+    body = with_calendar_line(notice(customer.language, key, **fields), public_base_url=public_base_url,
+                              code=booking.code, language=customer.language)
     queue_text(session, business, phone=customer.phone, channel=Channel(booking.channel), now=now, kind=key,
-               body=notice(customer.language, key, **fields))
+               body=body)
 
 
 def _said(status: str) -> str:

@@ -96,7 +96,8 @@ def chat(from_phone: str = typer.Option("+15550100001", "--from", help="The cust
     for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: typer.prompt("you", default="", show_default=False), None):
         inbound = Inbound(to_address, address_of(channel, phone), line.rstrip("\n"), "CLI" + secrets.token_hex(16))
         result = receive_text(settings.database_url, inbound, now=utc_now(), payments=adapters.payments,
-                              understand=adapters.understand)
+                              understand=adapters.understand, public_base_url=settings.public_base_url,
+                              travel=adapters.travel, geocoder=adapters.geocoder)
         for reply in result.replies:
             typer.echo(f"bot: {reply}")
         before = len(adapters.messages.sent)

@@ -2,11 +2,14 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('data') / 'bot.db'}"
+GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/v2/auth"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
 class Settings(BaseSettings):
@@ -39,7 +42,37 @@ class Settings(BaseSettings):
     # How often beat runs the due-work dispatcher and sweeps the outbox.
     dispatch_every_seconds: float = 60.0
     outbox_sweep_seconds: float = 10.0
+    # Set: drive times in traffic and geocoding from Google (bot/adapters/google_maps.py); unset: offline
+    # estimates (straight-line drives, addresses placed by their US ZIP code).
     google_maps_api_key: str = ""
+    # Where drive times come from: "routes" (Routes API route matrix), "distance_matrix" (the legacy
+    # Distance Matrix API) or "straight_line". Empty: routes when GOOGLE_MAPS_API_KEY is set, else straight_line.
+    travel_provider: Literal["", "routes", "distance_matrix", "straight_line"] = ""
+    # Other addresses for Google's APIs (local stand-ins in tests); empty: Google itself.
+    google_routes_api_base: str = ""
+    google_maps_api_base: str = ""
+    # How long a turn waits for Google before it goes on with estimates.
+    google_maps_timeout_seconds: float = 3.0
+    # The offline drive estimate: roads are this much longer than the straight line, driven at this speed.
+    straight_line_road_factor: float = 1.35
+    straight_line_speed_kmh: float = 35.0
+    # Google Calendar (bot/calendar_sync.py). An OAuth client ("Web application", redirect URI
+    # PUBLIC_BASE_URL/owner/google/callback) lets owners connect their calendars from the owner page; its
+    # refresh tokens are stored encrypted with GOOGLE_TOKEN_KEY (a Fernet key; several comma-separated rotate,
+    # the first encrypts), without which none is stored.
+    google_oauth_client_id: str = ""
+    google_oauth_client_secret: str = ""
+    google_token_key: str = ""
+    google_auth_uri: str = GOOGLE_AUTH_URI          # empty: this default (Google itself)
+    google_token_uri: str = GOOGLE_TOKEN_URI
+    # A service account's JSON key file: owners share a calendar with its address instead of signing in.
+    google_service_account_file: str = ""
+    # Another address for the Calendar API (a local stand-in), e.g. http://127.0.0.1:8089/calendar/v3/.
+    google_calendar_api_base: str = ""
+    # Busy times older than this are read again (a periodic task; a customer's turn only reads the copy).
+    google_busy_ttl_seconds: int = 300
+    # How often beat looks for calendars to read again.
+    calendar_refresh_seconds: float = 60.0
     # A running Rasa server (e.g. http://rasa:5005) whose POST /model/parse gives intents and entities;
     # unset: our own parser. Either way our parser answers when Rasa does not.
     rasa_url: str | None = None
@@ -66,6 +99,9 @@ class Settings(BaseSettings):
             problems.append("TWILIO_AUTH_TOKEN is not set, so anyone could post fake texts to /twilio/messages")
         if self.stripe_secret_key and not self.stripe_webhook_secret:
             problems.append("STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: deposits would never confirm")
+        if self.google_oauth_client_id and not self.google_token_key:
+            problems.append("GOOGLE_OAUTH_CLIENT_ID is set but GOOGLE_TOKEN_KEY is not: owners' Google refresh tokens "
+                            "could not be stored encrypted, so no calendar could be connected")
         if not self.public_base_url.startswith("https://"):
             problems.append("PUBLIC_BASE_URL must be https:// (Twilio signatures and session cookies depend on it)")
         return problems
@@ -74,6 +110,11 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("google_auth_uri", "google_token_uri")
+    @classmethod
+    def _google_by_default(cls, value: str, info) -> str:
+        return value or {"google_auth_uri": GOOGLE_AUTH_URI, "google_token_uri": GOOGLE_TOKEN_URI}[info.field_name]
 
 
 class UnsafeConfiguration(RuntimeError):

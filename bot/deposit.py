@@ -34,8 +34,10 @@ class PaymentOutcome:
     booking: Booking
 
 
-def record_payment(session: Session, payment: Payment, *, now: datetime, payments: PaymentGateway) -> PaymentOutcome:
-    """Apply a completed deposit payment exactly once (a replay changes nothing)."""
+def record_payment(session: Session, payment: Payment, *, now: datetime, payments: PaymentGateway,
+                   public_base_url: str = "") -> PaymentOutcome:
+    """Apply a completed deposit payment exactly once (a replay changes nothing). `public_base_url`: where the
+    calendar links in the confirmation point ("": no links)."""
     booking = session.get(Booking, payment.booking_id)
     if payment.status in ("paid", "refunded"):
         return PaymentOutcome("already_paid", booking)
@@ -53,7 +55,8 @@ def record_payment(session: Session, payment: Payment, *, now: datetime, payment
             booking.status = BookingStatus.AWAITING_PAYMENT.value
         status = finalise(session, booking, business=business, customer=customer, service=service, now=now)
         if status == BookingStatus.CONFIRMED:
-            text, kind = confirmation_for(booking, business, service, customer.language), "confirmation"
+            text = confirmation_for(booking, business, service, customer.language, public_base_url=public_base_url)
+            kind = "confirmation"
         else:
             text, kind = pending_approval_text(service=service.name, start=booking.start_at, tz=business.time_zone,
                                                language=customer.language), "pending_approval"
@@ -79,18 +82,20 @@ def record_payment(session: Session, payment: Payment, *, now: datetime, payment
 
 
 def receive_event(session: Session, event: GatewayEvent, *, provider: str, now: datetime,
-                  payments: PaymentGateway) -> str:
+                  payments: PaymentGateway, public_base_url: str = "") -> str:
     """Apply one verified provider event exactly once; returns what it did (also stored with the event)."""
     if queries.provider_event(session, provider=provider, event_id=event.id) is not None:
         return "duplicate"
     record = ProviderEvent(provider=provider, event_id=event.id, type=event.type[:100], received_at=now)
     session.add(record)
     session.flush()  # a concurrent delivery of the same event stops here (unique), and the caller re-reads it
-    record.outcome = _apply(session, event, provider=provider, now=now, payments=payments)
+    record.outcome = _apply(session, event, provider=provider, now=now, payments=payments,
+                            public_base_url=public_base_url)
     return record.outcome
 
 
-def _apply(session: Session, event: GatewayEvent, *, provider: str, now: datetime, payments: PaymentGateway) -> str:
+def _apply(session: Session, event: GatewayEvent, *, provider: str, now: datetime, payments: PaymentGateway,
+           public_base_url: str) -> str:
     if event.kind is EventKind.IGNORED:
         return "ignored"
     payment = _payment_of(session, event, provider)
@@ -105,7 +110,7 @@ def _apply(session: Session, event: GatewayEvent, *, provider: str, now: datetim
         if event.amount_cents is not None and event.amount_cents != payment.amount_cents:
             log.error("payment %s: asked for %s cents, checkout says %s", payment.id, payment.amount_cents,
                       event.amount_cents)
-        return record_payment(session, payment, now=now, payments=payments).status
+        return record_payment(session, payment, now=now, payments=payments, public_base_url=public_base_url).status
     if event.kind is EventKind.EXPIRED:
         return release_unpaid(session, payment, now=now)
     return record_refund(payment, refunded_cents=event.amount_cents or 0, now=now)

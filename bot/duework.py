@@ -20,6 +20,7 @@ from bot.adapters.payment import PaymentGateway
 from bot.cancellation import cancel_booking
 from bot.checkout import stop_checkout
 from bot.db import queries
+from bot.db.calendar_mirror import CALENDAR_SYNC
 from bot.db.tables import Booking, Business, Conversation, Customer, DueWork, Service
 from bot.domain.booking import FIRM, HOLDING, BookingStatus, checked_move
 from bot.domain.phone import Channel, pretty
@@ -83,7 +84,8 @@ def run_due_work(session: Session, *, now: datetime, payments: PaymentGateway | 
                  limit: int = BATCH) -> int:
     """Claim up to `limit` due rows (locked; concurrent dispatchers take others) and run each once;
     returns how many were claimed. Done rows are never claimed again."""
-    rows = queries.claim_due_work(session, now=now, limit=limit)
+    # Calendar syncs call Google, so they run outside this transaction (bot/calendar_sync.py: sync_calendars).
+    rows = queries.claim_due_work(session, now=now, limit=limit, skip_kinds=(CALENDAR_SYNC,))
     work = Pass(now, payments)
     _preload(session, rows, work)
     done = []

@@ -8,18 +8,19 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.adapters.maps import Geocoder, TravelMatrix
 from bot.adapters.payment import PaymentGateway
 from bot.back_office import BackOffice
 from bot.db import queries
 from bot.db.session import transaction
 from bot.db.tables import Business, Conversation, Customer
 from bot.domain.phone import Channel, masked, split_address
-from bot.domain.travel import Place
+from bot.domain.travel import Place, TravelTimes
 from bot.front_desk import FrontDesk
 from bot.policy import day_parts_of
 from flows import help as help_flow
 from flows import owner as owner_flow
-from flows.booking import FREE_TEXT_STEPS, unknown_text
+from flows.booking import FREE_TEXT_STEPS, outside_area_text, unknown_text
 from flows.context import Said, Turn
 from flows.phrases import phrase, reply_language
 from flows.registry import CUSTOMER_FLOWS, DEFAULT_FLOW, interruption
@@ -59,7 +60,8 @@ class ConversationChanged(Exception):
 
 
 def receive_text(database_url: str, inbound: Inbound, *, now: datetime, payments: PaymentGateway,
-                 understand: Callable[..., Parse] = parse) -> TurnResult:
+                 understand: Callable[..., Parse] = parse, public_base_url: str = "",
+                 travel: TravelTimes | TravelMatrix | None = None, geocoder: Geocoder | None = None) -> TurnResult:
     """One turn in its own transaction. A concurrent duplicate (same provider id) is answered on a re-read;
     a turn that lost its conversation to another message of the same customer runs once more from scratch,
     on the state that message left, and if it loses again asks the customer to say it again (nothing stored,
@@ -67,7 +69,8 @@ def receive_text(database_url: str, inbound: Inbound, *, now: datetime, payments
     for attempt in range(2):
         try:
             with transaction(database_url) as session:
-                return receive(session, inbound, now=now, payments=payments, understand=understand)
+                return receive(session, inbound, now=now, payments=payments, understand=understand,
+                               public_base_url=public_base_url, travel=travel, geocoder=geocoder)
         except (IntegrityError, ConversationChanged) as error:
             log.info("turn for %s re-run (attempt %s): %s", masked(inbound.from_address), attempt + 1,
                      type(error).__name__)
@@ -79,8 +82,11 @@ def receive_text(database_url: str, inbound: Inbound, *, now: datetime, payments
 
 
 def receive(session: Session, inbound: Inbound, *, now: datetime, payments: PaymentGateway,
-            understand: Callable[..., Parse] = parse) -> TurnResult:
-    """Handle one inbound text inside the caller's transaction and return the replies to send back."""
+            understand: Callable[..., Parse] = parse, public_base_url: str = "",
+            travel: TravelTimes | TravelMatrix | None = None, geocoder: Geocoder | None = None) -> TurnResult:
+    """Handle one inbound text inside the caller's transaction and return the replies to send back.
+    `public_base_url` (Settings.public_base_url): where the calendar links in confirmations point; "": none.
+    `travel`, `geocoder` (bot/wiring.py): drive times and where addresses are; None: estimates, no geocoding."""
     channel, business_phone = split_address(inbound.to_address)
     _, phone = split_address(inbound.from_address)
     business = business_phone and queries.business_by_number(session, channel=channel, phone=business_phone)
@@ -96,7 +102,7 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
                                      body=inbound.body[:1600], provider_id=inbound.provider_id, now=now)
 
     if phone in business.owner_phones:
-        office = BackOffice(session, business, now, payments)
+        office = BackOffice(session, business, now, payments, public_base_url=public_base_url)
         # The owner's thread keeps its own state: "which request?" and "block it anyway?" wait for a reply.
         conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel,
                                                 now=now)
@@ -111,7 +117,8 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel, now=now)
     _claim(session, conversation)
     conversation.last_inbound_at = now
-    desk = FrontDesk(session, business, customer, channel, now, payments)
+    desk = FrontDesk(session, business, customer, channel, now, payments, public_base_url=public_base_url,
+                     travel=travel, geocoder=geocoder)
     offered = [datetime.fromisoformat(s) for s in conversation.data.get("offered", [])]
     meaning = understand(inbound.body, now=now, tz=business.time_zone, services=[s.name for s in desk.services],
                          offered=offered, aliases={s.name: s.aliases for s in desk.services},
@@ -139,8 +146,11 @@ def _step(business: Business, customer: Customer, conversation: Conversation, sa
         return None  # they asked us to stop: store the text, answer nothing
     if inbound.location is not None and conversation.state != "ask_address":
         # A pin outside the address question: keep it for the next booking, stay where we were.
-        desk.remember_address(inbound.location.address, inbound.location.lat, inbound.location.lng)
-        return Turn([phrase(desk.language, "pin_saved", address=inbound.location.address)], conversation.state,
+        pin = inbound.location
+        outside = desk.take_address(pin.address, pin.lat, pin.lng)
+        text = (outside_area_text(outside, pin.address, desk.language, desk.contact) if outside is not None
+                else phrase(desk.language, "pin_saved", address=pin.address))
+        return Turn([text], conversation.state,
                     conversation.data)
     if not said.text.strip() and inbound.location is None and conversation.state != "ask_address":
         text = phrase(desk.language, "picture") if inbound.media_count else ""

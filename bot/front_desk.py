@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.adapters.maps import Geocoder, Located, TravelMatrix
 from bot.adapters.payment import PaymentGateway, PaymentUnavailable
 from bot.checkout import stop_checkout
 from bot.db import queries
@@ -18,22 +19,28 @@ from bot.db.tables import Booking, Business, Customer, DueWork, Payment, Service
 from bot.domain.availability import find_slots, nearest_slots
 from bot.domain.offers import chosen_offers
 from bot.domain.booking import HOLDING, BookingStatus, checked_move
+from bot.domain.calendar_file import calendar_line, calendar_status, with_calendar_line
 from bot.domain.deposit import DepositRule, DepositPolicy, deposit_due, rule_of
-from bot.domain.phone import Channel, pretty
+from bot.domain.phone import Channel, country_of, pretty
 from bot.domain.span import Span
-from bot.domain.travel import Place, TravelTimes, place_at
+from bot.domain.service_area import ServiceArea, Verdict, postal_key, verdict
+from bot.domain.travel import Place, TravelTimes, distance_km, place_at
 from bot.domain.wording import confirmation_text, notice, owner_new_booking_text, spoken, when_text
 from bot.outbox import queue_owner_text, queue_text  # noqa: F401  (queue_text: re-exported for bot.deposit)
 from bot.reminders import HOLD_EXPIRY, plan_approval_expiry, plan_reminders
 from bot import appointments, waitlist
 from bot.cancellation import cancellation_terms
-from bot.schedule import free_at, slot_request
+from bot.schedule import free_at, scanned, slot_request
 from flows.context import Deposit, ServiceInfo
 from flows.upcoming import Appointment, CancelTerms, OfferTaken
 from nlu import TimeWindow
 
 log = logging.getLogger(__name__)
 OFFERS_PER_TURN = 3
+# A pin's written address counts for its postal code only if it geocodes this close to the pin itself (a
+# ZIP code's centre, being approximate, a little further).
+PIN_MATCH_KM = 2.0
+PIN_MATCH_ZIP_KM = 10.0
 
 
 @dataclass
@@ -45,7 +52,9 @@ class FrontDesk:
     now: datetime
     payments: PaymentGateway
     service_rows: list[Service] = field(default_factory=list)
-    travel: TravelTimes | None = None          # None: estimated from straight-line distance
+    travel: TravelTimes | TravelMatrix | None = None   # None: estimated from straight-line distance
+    geocoder: Geocoder | None = None           # None: typed addresses get no coordinates
+    public_base_url: str = ""                  # where the customer's calendar links point; "": no links
 
     def __post_init__(self) -> None:
         # Shared read-only rows from the schedule cache (bot/db/schedule_stamp.py): never change them here.
@@ -84,6 +93,54 @@ class FrontDesk:
 
     def remember_address(self, address: str, lat: float | None = None, lng: float | None = None) -> None:
         self.customer.address, self.customer.lat, self.customer.lng = address, lat, lng
+
+    def take_address(self, address: str, lat: float | None = None, lng: float | None = None) -> ServiceArea | None:
+        """Locate the job's address (a pin brings its coordinates) and keep it when the business goes there;
+        otherwise keep nothing and return the service area it lies outside of."""
+        area = self._service_area()
+        if lat is not None and lng is not None:
+            place, postal = Place(address, lat, lng), None
+            if area is not None and area.zips and not area.is_near(place):
+                postal = self._pin_postal_code(place)
+        else:
+            found = self._locate(address)
+            place = found.place(address) if found is not None else Place(address)
+            postal = found.postal_code if found is not None else None
+        if area is not None and verdict(area, place, postal) is Verdict.OUTSIDE:
+            log.info("address outside the service area of %s (postal code %s)", self.business.slug, postal)
+            return area
+        self.remember_address(place.address, place.lat, place.lng)
+        return None
+
+    def _service_area(self) -> ServiceArea | None:
+        """Where the business goes, measured from its technicians' bases (else its own address); None: anywhere."""
+        business = self.business
+        area = ServiceArea(business.service_radius_km, frozenset(postal_key(z) for z in business.service_zips or ()))
+        if not (business.is_mobile and area.is_limited):
+            return None
+        if area.radius_km is None:
+            return area
+        centers = tuple(m.base for m in crew_of(self.session, business, since=self.now).members
+                        if m.base is not None and m.base.is_located)
+        if not centers and business.address:
+            found = self._locate(business.address)
+            centers = (found.place(business.address),) if found is not None else ()
+        return ServiceArea(area.radius_km, area.zips, centers)
+
+    def _pin_postal_code(self, pin: Place) -> str | None:
+        """A location pin's postal code, for a ZIP-code rule: its address's, when that geocodes to the pin."""
+        found = self._locate(pin.address) if pin.address else None
+        if found is None or distance_km(found.place(pin.address), pin) > (PIN_MATCH_ZIP_KM if found.approximate
+                                                                             else PIN_MATCH_KM):
+            return None
+        return found.postal_code
+
+    def _locate(self, address: str) -> Located | None:
+        if self.geocoder is None:
+            return None
+        business = self.business
+        phone = business.sms_phone or business.whatsapp_phone or next(iter(business.owner_phones), None)
+        return self.geocoder.locate(address, country=country_of(phone))
 
     def offers(self, service: str, windows: Sequence[TimeWindow], *, asap: bool) -> tuple[list[datetime], bool]:
         return offers_for(self.session, self.business, self._service(service), windows, now=self.now,
@@ -191,6 +248,13 @@ class FrontDesk:
         if due is not None:
             due.due_at = until
 
+    def calendar_line(self, booking_id: int) -> str:
+        booking = self._own_booking(booking_id)
+        if booking is None or calendar_status(BookingStatus(booking.status), booking.revision) is None \
+                or not self.public_base_url:
+            return ""
+        return calendar_line(self.public_base_url, booking.code, self.language)
+
     def tell_owner(self, text: str) -> None:
         queue_owner_text(self.session, self.business, text, now=self.now)
 
@@ -228,7 +292,8 @@ class FrontDesk:
 
     def move(self, appointment_id: int, start: datetime) -> bool:
         booking = self._own_booking(appointment_id)
-        return booking is not None and appointments.move(self.session, self.business, booking, start, now=self.now)
+        return booking is not None and appointments.move(self.session, self.business, booking, start, now=self.now,
+                                                         travel=self.travel)
 
     def join_waitlist(self, service: str, before: datetime, appointment_id: int | None) -> None:
         waitlist.join(self.session, customer=self.customer, service=self._service(service), channel=self.channel,
@@ -237,7 +302,8 @@ class FrontDesk:
     def take_offer(self, entry_id: int) -> OfferTaken:
         taken = waitlist.take_offer(self.session, self.business, self.customer, entry_id, now=self.now,
                                     move=lambda booking, start: appointments.move(self.session, self.business,
-                                                                                  booking, start, now=self.now))
+                                                                                  booking, start, now=self.now,
+                                                                                  travel=self.travel))
         return OfferTaken(taken.outcome, self._appointment(taken.booking) if taken.booking is not None else None)
 
     def decline_offer(self, entry_id: int) -> None:
@@ -256,7 +322,7 @@ class FrontDesk:
 
 
 def offers_for(session: Session, business: Business, service: Service, windows: Sequence[TimeWindow], *,
-               now: datetime, place: Place | None, travel: TravelTimes | None, asap: bool,
+               now: datetime, place: Place | None, travel: TravelTimes | TravelMatrix | None, asap: bool,
                exclude_booking_id: int | None = None) -> tuple[list[datetime], bool]:
     """Up to three starts to offer in the windows, and whether they are inside them (False: the nearest
     ones instead). `exclude_booking_id`: a booking being moved does not block its own new time."""
@@ -264,13 +330,13 @@ def offers_for(session: Session, business: Business, service: Service, windows: 
     zone = ZoneInfo(business.time_zone)
     request = slot_request(session, business, service, windows=spans, now=now, place=place, travel=travel,
                            exclude_booking_id=exclude_booking_id)
-    picked = chosen_offers(find_slots(request), spans, limit=OFFERS_PER_TURN, tz=zone, asap=asap)
+    picked = chosen_offers(scanned(request, find_slots, travel), spans, limit=OFFERS_PER_TURN, tz=zone, asap=asap)
     if picked:
         return [s.start for s in picked], True
     wide = Span(now, now + timedelta(days=business.horizon_days))
     request = slot_request(session, business, service, windows=spans, now=now, place=place, travel=travel,
                            reach=wide, exclude_booking_id=exclude_booking_id)
-    return [s.start for s in nearest_slots(request, limit=OFFERS_PER_TURN)], False
+    return [s.start for s in scanned(request, lambda r: nearest_slots(r, limit=OFFERS_PER_TURN), travel)], False
 
 
 def finalise(session: Session, booking: Booking, *, business: Business, customer: Customer, service: Service,
@@ -294,11 +360,14 @@ def finalise(session: Session, booking: Booking, *, business: Business, customer
     return booking.status
 
 
-def confirmation_for(booking: Booking, business: Business, service: Service, language: str) -> str:
+def confirmation_for(booking: Booking, business: Business, service: Service, language: str, *,
+                     public_base_url: str = "") -> str:
+    """The customer's confirmation, with the calendar links under it when there is a public address for them."""
     contact = pretty(business.owner_phones[0]) if business.owner_phones else business.name
-    return confirmation_text(business=business.name, service=service.name, start=booking.start_at,
+    text = confirmation_text(business=business.name, service=service.name, start=booking.start_at,
                              tz=business.time_zone, where=where_text(business, booking.address, language),
                              contact=contact, language=language)
+    return with_calendar_line(text, public_base_url=public_base_url, code=booking.code, language=language)
 
 
 def where_text(business: Business, address: str | None, language: str) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from bot.bookings import Refusal
 from bot.db.tables import Business
+from bot.domain.service_area import postal_key
 from nlu.when import DAY_PARTS
 
 DAY_PART_NAMES = ("morning", "afternoon", "evening")
@@ -18,7 +19,7 @@ EDITABLE = frozenset({
     "name", "address", "is_mobile", "requires_approval", "approval_hours", "buffer_minutes", "slot_grid_minutes",
     "min_notice_minutes", "horizon_days", "hold_minutes", "payment_minutes", "unknown_drive_minutes",
     "cancel_refund_hours", "deposit_policy", "deposit_cents", "deposit_percent", "no_show_deposit_cents",
-    "reminder_offsets_minutes", "quiet_start", "quiet_end", "day_parts"})
+    "reminder_offsets_minutes", "quiet_start", "quiet_end", "day_parts", "service_radius_km", "service_zips"})
 
 
 def change_settings(business: Business, changes: Mapping[str, Any]) -> None:
@@ -33,6 +34,8 @@ def change_settings(business: Business, changes: Mapping[str, Any]) -> None:
         raise Refusal("quiet_end", "quiet hours need both a start and an end (or neither)")
     if "day_parts" in changes and changes["day_parts"] is not None:
         changes = {**changes, "day_parts": stored_day_parts(changes["day_parts"])}
+    if "service_zips" in changes:
+        changes = {**changes, "service_zips": stored_zips(changes["service_zips"] or [])}
     for name, value in changes.items():
         setattr(business, name, value)
 
@@ -47,6 +50,18 @@ def stored_day_parts(parts: Mapping[str, Any]) -> dict[str, list[str]]:
         if end <= start:
             raise Refusal("day_parts", f"{name} ends before it starts")
         stored[name] = [start.strftime("%H:%M"), end.strftime("%H:%M")]
+    return stored
+
+
+def stored_zips(codes: list[str]) -> list[str]:
+    """The service area's postal codes as compared (service_area.postal_key), each once, in order."""
+    stored = []
+    for code in codes:
+        key = postal_key(str(code))
+        if not key.isalnum() or not 3 <= len(key) <= 10:
+            raise Refusal("service_zips", f"{code!r} is not a postal code")
+        if key not in stored:
+            stored.append(key)
     return stored
 
 

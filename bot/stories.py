@@ -373,14 +373,15 @@ def _step(run: _Run, dispatcher: Any, story: Story, step: dict[str, Any]) -> Non
                           location=Place(location.get("address", ""), float(location["lat"]), float(location["lng"]))
                           if location else None)
         result = receive_text(run.url, inbound, now=run.clock(), payments=run.adapters.payments,
-                              understand=run.adapters.understand)
+                              understand=run.adapters.understand, public_base_url=PUBLIC_BASE_URL)
         replies, offers = list(result.replies), list(result.offers)
     elif "pay" in step:
         with transaction(run.url) as session:
             payment = _open_payment(session, run, customer)
             if payment is None:
                 raise Mismatch("a deposit link to pay", "(no pending deposit for this customer)")
-            record_payment(session, payment, now=run.clock(), payments=run.adapters.payments)
+            record_payment(session, payment, now=run.clock(), payments=run.adapters.payments,
+                           public_base_url=PUBLIC_BASE_URL)
     else:
         run.clock.now += duration(step["advance"])
     dispatcher.tick()  # what the embedded default's loop does next: due work, then the outbox

@@ -17,12 +17,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.domain.service_area import ServiceArea
 from bot.domain.wording import confirmation_text, duration_text, money_text, pending_approval_text, when_text
 from flows.context import Desk, Said, ServiceInfo, Turn
-from flows.phrases import choices_text, phrase
+from flows.phrases import choices_text, phrase, with_line
 from nlu import Intent, TimeWindow, name_in
 
 IDLE = ""
+KM_PER_MILE = 1.609344
+ZIPS_LISTED = 8        # a refusal names this many of the business's ZIP codes, then "…"
 # Steps whose answer is a name or an address: it tells us nothing about the language the customer reads.
 FREE_TEXT_STEPS = frozenset({"name", "ask_address"})
 
@@ -70,8 +73,7 @@ def on_time(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
 def on_address(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
     """We asked where the job is (a mobile business cannot offer times without it: driving counts)."""
     if said.place is not None:  # a WhatsApp location pin: coordinates, no typing
-        desk.remember_address(said.place.address, said.place.lat, said.place.lng)
-        return _next_question(data, desk)
+        return _located(said.place.address, data, desk, said.place.lat, said.place.lng)
     # A reply naming a time or service ("the 14th around noon express wash") is not an address, even
     # though it has a number and words.
     guess = None if said.parse.windows or said.parse.service else _looks_like_address(said.text)
@@ -81,8 +83,36 @@ def on_address(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
             data = {**data, "service": said.parse.service or data.get("service"),
                     "windows": _windows_out(said.parse.windows) or data.get("windows")}
         return Turn([phrase(desk.language, "address_reask")], "ask_address", data)
-    desk.remember_address(address)
+    return _located(address, data, desk)
+
+
+def _located(address: str, data: dict[str, Any], desk: Desk, lat: float | None = None,
+             lng: float | None = None) -> Turn:
+    """The job's address is known: on to the times, unless the business does not go there."""
+    outside = desk.take_address(address, lat, lng)
+    if outside is not None:  # nothing held or kept: another address, or the owner's number
+        return Turn([outside_area_text(outside, address, desk.language, desk.contact)], "ask_address", data)
     return _next_question(data, desk)
+
+
+def outside_area_text(area: ServiceArea, address: str, language: str, contact: str) -> str:
+    """"Sorry, we don't go as far as 500 Main St: we serve within 25 km (16 mi) of us. ..." """
+    parts = []
+    if area.radius_km is not None:
+        parts.append(phrase(language, "area_radius", km=_rounded(area.radius_km),
+                            miles=_rounded(area.radius_km / KM_PER_MILE)))
+    if area.zips:
+        listed = sorted(area.zips)
+        parts.append(phrase(language, "area_zips", zips=", ".join(listed[:ZIPS_LISTED])
+                            + (", …" if len(listed) > ZIPS_LISTED else "")))
+    served = phrase(language, "area_both", radius=parts[0], zips=parts[1]) if len(parts) == 2 else parts[0]
+    return phrase(language, "outside_area", address=address or phrase(language, "that_place"), area=served,
+                  contact=contact)
+
+
+def _rounded(number: float) -> str:
+    """25.0 -> "25", 15.53 -> "16", 3.11 -> "3.1": whole numbers from 10 up, one decimal below."""
+    return str(round(number)) if number >= 10 else f"{round(number, 1):g}"
 
 
 def on_pick(said: Said, data: dict[str, Any], desk: Desk) -> Turn:
@@ -203,8 +233,9 @@ def _ask_deposit(data: dict[str, Any], desk: Desk, *, greeting: str) -> Turn:
         return Turn([greeting + phrase(desk.language, "hold_gone", when=when_text(start, desk.tz, desk.language),
                                        example=phrase(desk.language, "example_time"))], IDLE, {})
     if deposit.link is None:
-        text = (confirmation_text(business=desk.business_name, service=data["service"], start=start, tz=desk.tz,
-                                  where=desk.where, contact=desk.contact, language=desk.language)
+        text = (with_line(confirmation_text(business=desk.business_name, service=data["service"], start=start,
+                                            tz=desk.tz, where=desk.where, contact=desk.contact,
+                                            language=desk.language), desk.calendar_line(data["booking_id"]))
                 if deposit.status == "confirmed" else pending_approval_text(service=data["service"], start=start,
                                                                            tz=desk.tz, language=desk.language))
         return Turn([greeting + text], IDLE, {})

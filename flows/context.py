@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.service_area import ServiceArea
 from bot.domain.travel import Place
 from nlu import Parse, TimeWindow
 
@@ -73,7 +74,10 @@ class Desk(Protocol):
         """Whether we must ask where the job is before offering times (mobile business, address unknown)."""
         ...
 
-    def remember_address(self, address: str, lat: float | None = None, lng: float | None = None) -> None: ...
+    def take_address(self, address: str, lat: float | None = None, lng: float | None = None) -> ServiceArea | None:
+        """Locate where the job is (a pin brings its coordinates) and keep it for the booking; when the business
+        does not go there, keep nothing and return the area it serves."""
+        ...
 
     @property
     def where(self) -> str:
@@ -81,6 +85,10 @@ class Desk(Protocol):
         ...
 
     def request_deposit(self, booking_id: int) -> Deposit: ...
+
+    def calendar_line(self, booking_id: int) -> str:
+        """"Add to calendar: <.ics link> (Google: <link>)" for the customer's firm booking; "" when it has none."""
+        ...
 
     def tell_owner(self, text: str) -> None:
         """Queue a text to the owner."""

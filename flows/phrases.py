@@ -101,6 +101,16 @@ PHRASES: Catalogue = {
                               "llamarnos o escribirnos: {contact}."},
     "welcome": {"en": "You're welcome!", "es": "¡De nada!"},
     "pin_saved": {"en": "Got it, we'll come to {address}.", "es": "Perfecto, iremos a {address}."},
+    # An address outside the business's service area (bot/domain/service_area.py): nothing is held.
+    "outside_area": {
+        "en": "Sorry, we don't go as far as {address}: we serve {area}. Could you send another address? "
+              "Or call or text {contact} and we'll see what we can do.",
+        "es": "Perdón, no llegamos hasta {address}: atendemos {area}. ¿Nos mandas otra dirección? "
+              "O llámanos o escríbenos ({contact}) y vemos qué podemos hacer."},
+    "area_radius": {"en": "within {km} km ({miles} mi) of us", "es": "a menos de {km} km ({miles} mi) de nosotros"},
+    "area_zips": {"en": "ZIP codes {zips}", "es": "los códigos postales {zips}"},
+    "area_both": {"en": "{radius}, plus {zips}", "es": "{radius}, además de {zips}"},
+    "that_place": {"en": "that location", "es": "esa ubicación"},
     "picture": {"en": "Thanks for the picture! I can only read text, though. ",
                 "es": "¡Gracias por la foto! Pero solo puedo leer texto. "},
 
@@ -177,6 +187,11 @@ def choices_text(count: int, language: str) -> str:
     if count == 1:
         return "1"
     return phrase(language, "last_choice", rest=", ".join(str(i) for i in range(1, count)), last=count)
+
+
+def with_line(text: str, line: str) -> str:
+    """`text` with `line` under it (the calendar links under a confirmation); unchanged when `line` is empty."""
+    return f"{text}\n{line}" if line else text
 
 
 WORD = re.compile(r"[^\W\d_]+")  # a run of letters, in any alphabet

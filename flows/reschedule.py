@@ -18,7 +18,7 @@ from typing import Any
 from bot.domain.wording import money_text, when_text
 from flows import booking
 from flows.context import Said, Turn
-from flows.phrases import choices_text, phrase
+from flows.phrases import choices_text, phrase, with_line
 from flows.upcoming import Appointment, AppointmentDesk, chosen, picked, which_one
 from nlu import Intent, TimeWindow
 
@@ -80,8 +80,9 @@ def on_pick(said: Said, data: dict[str, Any], desk: AppointmentDesk) -> Turn:
         if desk.move(appointment.id, start):
             deposit = (phrase(lang, "moved_deposit", amount=money_text(appointment.deposit_cents, desk.currency))
                        if appointment.deposit_cents else "")
-            return Turn([phrase(lang, "moved", service=appointment.service, when=when_text(start, desk.tz, lang),
-                                deposit=deposit)], IDLE, {})
+            moved = phrase(lang, "moved", service=appointment.service, when=when_text(start, desk.tz, lang),
+                           deposit=deposit)
+            return Turn([with_line(moved, desk.calendar_line(appointment.id))], IDLE, {})
         retry = _offer(appointment, data, desk)
         taken = phrase(lang, "just_taken", when=when_text(start, desk.tz, lang))
         return Turn([taken + retry.replies[0]], retry.state, retry.data, retry.offers)

@@ -20,7 +20,7 @@ from typing import Any
 from bot.domain.wording import money_text, when_text
 from flows import booking
 from flows.context import Said, Turn
-from flows.phrases import choices_text, phrase
+from flows.phrases import choices_text, phrase, with_line
 from flows.upcoming import AppointmentDesk, is_letter
 from nlu import Intent
 
@@ -58,8 +58,9 @@ def on_offered(said: Said, data: dict[str, Any], desk: AppointmentDesk) -> Turn:
         if taken.outcome == "moved":
             deposit = (phrase(lang, "moved_deposit", amount=money_text(appointment.deposit_cents, desk.currency))
                        if appointment.deposit_cents else "")
-            return Turn([phrase(lang, "moved", service=appointment.service,
-                                when=when_text(appointment.start, desk.tz, lang), deposit=deposit)], IDLE, {})
+            moved = phrase(lang, "moved", service=appointment.service, when=when_text(appointment.start, desk.tz, lang),
+                           deposit=deposit)
+            return Turn([with_line(moved, desk.calendar_line(appointment.id))], IDLE, {})
         if taken.outcome == "held":
             return booking.continue_hold(appointment.service, appointment.id, appointment.start, desk)
         return Turn([phrase(lang, "offer_gone")], IDLE, {})

@@ -39,6 +39,7 @@ from functools import lru_cache
 from celery import Celery
 from celery.signals import worker_process_init
 
+from bot.calendar_sync import refresh_busy, sync_calendars
 from bot.config import Settings, get_settings
 from bot.db.session import transaction
 from bot.duework import BATCH as DUE_BATCH
@@ -53,6 +54,8 @@ VISIBILITY_TIMEOUT = 600         # seconds; above every hard time limit below
 DISPATCH_TIME_LIMIT = 300
 DISPATCH_BUDGET = 45.0           # then hand the rest to a fresh task (other workers can take it)
 SEND_WINDOW = 20.0               # seconds of sending one outbox batch may take at the pacing rate
+CALENDAR_TIME_LIMIT = 240        # a Google call times out after 10 s; below the sync lease (5 min)
+SYNC_BUDGET = 120.0              # calendar syncs left then wait for the next beat tick
 
 
 def utc_now() -> datetime:
@@ -85,6 +88,11 @@ def create_celery(settings: Settings | None = None,
                              "options": {"expires": settings.outbox_sweep_seconds}},
             "outbox-settle": {"task": "outbox.settle", "schedule": float(claim_seconds),
                               "options": {"expires": float(claim_seconds)}},
+            # Google Calendar: busy times older than the TTL read again; booking changes written to it.
+            "calendar-refresh": {"task": "calendar.refresh", "schedule": settings.calendar_refresh_seconds,
+                                 "options": {"expires": settings.calendar_refresh_seconds}},
+            "calendar-sync": {"task": "calendar.sync", "schedule": settings.dispatch_every_seconds,
+                              "options": {"expires": settings.dispatch_every_seconds}},
         },
     )
     adapters: dict[int, Adapters] = {}
@@ -141,6 +149,25 @@ def create_celery(settings: Settings | None = None,
         if settled:
             deliver_outbox.delay()
         return settled
+
+    @app.task(name="calendar.refresh", time_limit=CALENDAR_TIME_LIMIT, soft_time_limit=CALENDAR_TIME_LIMIT - 30)
+    def refresh_calendars() -> int:
+        """Read the busy times of connected Google calendars whose copy is older than the TTL."""
+        calendars = current().calendars
+        if calendars is None:
+            return 0
+        return refresh_busy(settings.database_url, calendars, now=utc_now(),
+                            ttl=timedelta(seconds=settings.google_busy_ttl_seconds))
+
+    @app.task(name="calendar.sync", time_limit=CALENDAR_TIME_LIMIT, soft_time_limit=CALENDAR_TIME_LIMIT - 30)
+    def sync_calendar_events() -> int:
+        """Write due booking changes to Google Calendar (due work `calendar.sync`, run outside the dispatcher's
+        transaction: bot/calendar_sync.py), for at most SYNC_BUDGET seconds."""
+        calendars = current().calendars
+        if calendars is None:
+            return 0
+        # What the budget leaves is still due, for the next beat tick.
+        return sync_calendars(settings.database_url, calendars, clock=utc_now, budget_seconds=SYNC_BUDGET)
 
     return app
 

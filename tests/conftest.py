@@ -128,6 +128,14 @@ def rows(db_url: str, sql: str, **params) -> list[tuple]:
         return [tuple(r) for r in session.connection().execute(text(sql), params)]
 
 
+def calendar_line(db_url: str, phone: str, language: str = "en") -> str:
+    """The "Add to calendar" line under a confirmation of the customer's (only) booking."""
+    [(code,)] = rows(db_url, "select b.code from booking b join customer c on c.id = b.customer_id "
+                             "where c.phone = :p", p=phone)
+    lead = "Agrégalo a tu calendario" if language == "es" else "Add to calendar"
+    return f"{lead}: {PUBLIC_BASE}/b/{code}.ics (Google: {PUBLIC_BASE}/b/{code}/google)"
+
+
 def execute(db_url: str, sql: str, **params) -> None:
     with transaction(db_url) as session:
         session.connection().execute(text(sql), params)

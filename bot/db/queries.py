@@ -16,6 +16,7 @@ from bot.domain.phone import Channel
 from bot.domain.span import Span
 from bot.domain.travel import place_at
 from bot.db.schedule_stamp import crew_of
+from bot.db.calendar_mirror import busy_by_staff
 
 
 # Statements every turn runs are built once, with bound parameters: building a select() anew took about as
@@ -69,8 +70,10 @@ def technicians(session: Session, *, business: Business, around: Span, now: date
                 exclude_booking_id: int | None = None) -> list[Technician]:
     """Each active technician as the availability engine sees them, with what touches `around`:
     weekly hours, dated hours, time off and the bookings that keep their slot busy at `now`. All but the
-    bookings come from the crew cached under the business's schedule stamp (bot/db/schedule_stamp.py)."""
+    bookings come from the crew cached under the business's schedule stamp (bot/db/schedule_stamp.py);
+    external busy time from the connected Google calendars' cache (bot/db/calendar_mirror.py)."""
     crew = crew_of(session, business, since=min(around.start, now))
+    external = busy_by_staff(session, business_id=business.id, around=around)
     first, last = (around.start - timedelta(days=1)).date(), (around.end + timedelta(days=1)).date()
     jobs: dict[int, list[Job]] = {m.id: [] for m in crew.members}
     for row in blocking_spans(session, business_id=business.id, around=around, now=now):
@@ -84,6 +87,7 @@ def technicians(session: Session, *, business: Business, around: Span, now: date
     return [Technician(
         m.id, crew.weekly[m.id], {on: hours for on, hours in crew.dated[m.id].items() if first <= on <= last},
         [span for span in crew.off[m.id] if span.end > around.start and span.start < around.end], jobs=jobs[m.id],
+        busy=[*external.get(m.id, ()), *external.get(None, ())],
         services=None if m.service_ids is None else frozenset(
             crew.services[i].name for i in m.service_ids if i in crew.services),
         base=m.base, max_jobs_per_day=m.max_jobs_per_day) for m in crew.members]
@@ -172,6 +176,10 @@ def payment_by_token(session: Session, *, token: str) -> Payment | None:
     return session.exec(select(Payment).where(Payment.token == token)).first()
 
 
+def booking_by_code(session: Session, *, code: str) -> Booking | None:
+    return session.exec(select(Booking).where(Booking.code == code)).first()
+
+
 def pending_payment_for(session: Session, *, booking_id: int) -> Payment | None:
     return session.exec(select(Payment).where(Payment.booking_id == booking_id, Payment.status == "pending")).first()
 
@@ -219,11 +227,15 @@ def open_due_work(session: Session, *, booking_id: int, kind: str) -> DueWork | 
 # every transaction there starts with BEGIN IMMEDIATE (bot/db/session.py), so a second dispatcher waits
 # for the first to commit and then sees its rows as done.
 
-def claim_due_work(session: Session, *, now: datetime, limit: int) -> list[DueWork]:
-    """Due, unfinished rows, oldest first, locked for this transaction."""
-    return list(session.exec(select(DueWork).where(DueWork.done_at == None, DueWork.due_at <= now)  # noqa: E711
-                             .order_by(DueWork.due_at, DueWork.id).limit(limit)
-                             .with_for_update(skip_locked=True)))
+def claim_due_work(session: Session, *, now: datetime, limit: int, kinds: Sequence[str] = (),
+                   skip_kinds: Sequence[str] = ()) -> list[DueWork]:
+    """Due, unfinished rows (of `kinds` if given, none of `skip_kinds`), oldest first, locked for this transaction."""
+    query = select(DueWork).where(DueWork.done_at == None, DueWork.due_at <= now)  # noqa: E711
+    if kinds:
+        query = query.where(col(DueWork.kind).in_(kinds))
+    if skip_kinds:
+        query = query.where(col(DueWork.kind).not_in(skip_kinds))
+    return list(session.exec(query.order_by(DueWork.due_at, DueWork.id).limit(limit).with_for_update(skip_locked=True)))
 
 
 def open_due_work_of(session: Session, *, booking_id: int, kinds: Sequence[str]) -> list[DueWork]:

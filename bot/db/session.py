@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from bot.db import schedule_stamp  # noqa: F401  (registers the listener that renews schedule stamps)
+from bot.db import booking_revision  # noqa: F401  (registers the listener that counts calendar revisions)
+from bot.db import calendar_mirror  # noqa: F401  (registers the listener that queues Google Calendar syncs)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # writers queue behind each other instead of failing with "locked"
 

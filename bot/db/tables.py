@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -58,6 +58,10 @@ class Business(SQLModel, table=True):
     # The business's own day parts, e.g. {"morning": ["07:00", "12:00"]}: what "tomorrow morning" means to
     # its customers. Missing parts (or null) keep nlu's defaults (morning 8-12, afternoon 12-5, evening 5-9).
     day_parts: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # Where a mobile business goes (bot/domain/service_area.py): within this many km of a technician's base
+    # (null: no radius rule), or to these postal codes (empty: no ZIP rule). Either rule lets a job in.
+    service_radius_km: float | None = None
+    service_zips: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Changes whenever its technicians, services, hours or time off change (bot/db/schedule_stamp.py), so
     # processes can cache those under it (bot/db/roster_cache.py). Random, not a counter: a fresh database
     # at a reused URL must not match an old cache entry.
@@ -171,6 +175,9 @@ class Booking(SQLModel, table=True):
     # which PostgreSQL's no-double-booking constraint allows (migration 0007).
     group_seat: bool = False
     note: str = Field(default="", max_length=500)     # the owner's note on a booking they made
+    # Times it moved (time or technician) or ended since it went on the customer's calendar: the SEQUENCE of
+    # its calendar file, so an imported copy gets replaced. Raised by a flush listener (bot/db/booking_revision.py).
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Payment(SQLModel, table=True):
@@ -325,3 +332,50 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=300)                  # "email:..." or "ip:..."
     attempted_at: datetime = _utc()
+
+
+class CalendarLink(SQLModel, table=True):
+    """A connected Google calendar: the whole business's (staff_id null) or one technician's. Its busy times
+    block offers; confirmed bookings are written onto it (bot/calendar_sync.py). Google is read by a periodic
+    task, never in a customer's turn: `busy` is what it last said, kept when it cannot be read."""
+
+    __tablename__ = "calendar_link"
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")   # null: the whole business
+    calendar_id: str = Field(max_length=255)          # "primary" (an owner's OAuth grant) or a shared calendar's id
+    auth_kind: str = Field(max_length=20)             # "oauth" or "service_account"
+    # The OAuth refresh token, Fernet-encrypted with GOOGLE_TOKEN_KEY (never stored in the clear).
+    refresh_token_sealed: str | None = Field(default=None, sa_type=Text)
+    busy: list[list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))   # [[start, end]] UTC ISO
+    busy_until: datetime | None = _utc(default=None)   # how far ahead `busy` was asked for
+    fetched_at: datetime | None = _utc(default=None)   # when Google last answered (busy is as of then)
+    checked_at: datetime | None = _utc(default=None)   # when we last asked, answered or not
+    error_since: datetime | None = _utc(default=None)  # Google unreadable since (null: the last read worked)
+    last_error: str = Field(default="", max_length=300)
+    needs_reconnect: bool = False                     # the grant was revoked or expired: the owner must connect again
+    created_at: datetime = _utc()
+
+
+class CalendarEvent(SQLModel, table=True):
+    """What Google holds of one booking: the event we wrote (deterministic id), where and when it is, and the
+    lease of the worker changing it (one at a time per booking)."""
+
+    __tablename__ = "calendar_event"
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", unique=True)
+    event_id: str = Field(max_length=64)
+    link_id: int | None = Field(default=None, index=True)   # the calendar it is on now; null: none
+    calendar_id: str | None = Field(default=None, max_length=255)
+    start_at: datetime | None = _utc(default=None)
+    end_at: datetime | None = _utc(default=None)
+    digest: str | None = Field(default=None, max_length=64)   # of what we last wrote: an unchanged event is not sent again
+    # Where and when it was before the last change: a busy read taken before `synced_at` still shows it there.
+    previous_link_id: int | None = None
+    previous_start_at: datetime | None = _utc(default=None)
+    previous_end_at: datetime | None = _utc(default=None)
+    synced_at: datetime | None = _utc(default=None)
+    lease_until: datetime | None = _utc(default=None)  # a worker is changing it until then
+    lease_token: str | None = Field(default=None, max_length=32)
+    failures: int = 0                                 # failed attempts since the last success
+    last_error: str = Field(default="", max_length=300)

@@ -45,3 +45,15 @@ def pretty(phone: str) -> str:
         return phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.NATIONAL)
     except phonenumbers.NumberParseException:
         return phone
+
+
+def country_of(phone: str | None) -> str | None:
+    """The country (ISO 3166 alpha-2) a number belongs to: its region, else its calling code's main one
+    (+1 555 numbers are no region's, but +1 is mostly the US); None when it is not a number."""
+    try:
+        number = phonenumbers.parse(phone or "")
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+        number.country_code)
+    return region if region and region != "ZZ" else None

@@ -77,3 +77,16 @@ class MemoTravel:
         if key not in self.known:
             self.known[key] = self.inner.minutes(origin, destination)
         return self.known[key]
+
+
+class RecordedTravel:
+    """Answers from `inner` and notes every pair asked: a scan run once on estimates tells a route matrix
+    which drives to fetch before the scan runs again on real ones (bot.schedule.scanned)."""
+
+    def __init__(self, inner: TravelTimes) -> None:
+        self.inner = inner
+        self.asked: set[tuple[Place, Place]] = set()
+
+    def minutes(self, origin: Place, destination: Place) -> float:
+        self.asked.add((origin, destination))
+        return self.inner.minutes(origin, destination)

@@ -33,8 +33,11 @@ def test_tomorrow_afternoon_full_detail_ends_confirmed(client, db_url, dispatche
                         "Dana", "sms")]
     confirmation = rows(db_url, "select body, status from message where phone = :p and direction = 'out' "
                                 "and reply_to_id is null", p=DANA)
+    [(code,)] = rows(db_url, "select code from booking")
     assert confirmation == [("You're confirmed! Full Detail on Wed Mar 11, 2:00 PM with Shine Mobile Detailing "
-                             "(we come to you at 1100 Congress Ave, Austin, TX). Need to change or cancel? Call or text (555) 000-2222.",
+                             "(we come to you at 1100 Congress Ave, Austin, TX). Need to change or cancel? Call or text (555) 000-2222.\n"
+                             f"Add to calendar: https://bot.example.com/b/{code}.ics "
+                             f"(Google: https://bot.example.com/b/{code}/google)",
                              "sent")]
     owner = rows(db_url, "select body from message where phone = :p", p=OWNER)
     assert owner == [("New booking: Dana ((555) 010-0001), Full Detail, Wed Mar 11, 2:00 PM, "

@@ -274,9 +274,12 @@ def test_a_walk_in_with_text_confirmation(client, db_url, auth):
                    start_at="2026-03-10T13:10", address="9 Elm St").json()
     assert (booking["origin"], booking["start_local"], booking["address"]) == (
         "walk_in", "2026-03-10T13:10:00-05:00", "9 Elm St")
+    [(code,)] = rows(db_url, "select code from booking")
     assert rows(db_url, "select body, status from message where phone = '+15125550100'") == [
         ("You're booked! Express Wash on Tue Mar 10, 1:10 PM with Shine Mobile Detailing (we come to you at 9 Elm St). "
-         "Questions or changes? Just reply.", "queued")]
+         "Questions or changes? Just reply.\n"
+         f"Add to calendar: https://bot.example.com/b/{code}.ics (Google: https://bot.example.com/b/{code}/google)",
+         "queued")]
 
 
 @pytest.mark.parametrize(("fields", "field"), [
@@ -327,9 +330,11 @@ def test_reschedule_moves_the_booking_and_tells_the_customer(client, db_url, aut
                         json={"start_at": "2026-03-12T14:00"})
     assert moved.status_code == 200
     assert moved.json()["booking"]["start_local"] == "2026-03-12T14:00:00-05:00"
+    [(code,)] = rows(db_url, "select code from booking")
     assert rows(db_url, "select body from message where phone = '+15125550100'") == [
         ("Shine Mobile Detailing moved your Full Detail to Thu Mar 12, 2:00 PM (we come to you). "
-         "Doesn't suit you? Just reply.",)]
+         "Doesn't suit you? Just reply.\n"
+         f"Add to calendar: https://bot.example.com/b/{code}.ics (Google: https://bot.example.com/b/{code}/google)",)]
     sunday = client.post(f"/api/v1/bookings/{booking['id']}/reschedule", headers=auth,
                          json={"start_at": "2026-03-15T10:00"})
     assert sunday.status_code == 422 and sunday.json()["errors"][0]["field"] == "start_at"

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import DANA, LEE, OWNER, PAT, execute, replies, rows, signed_post, twilio_form
+from tests.conftest import DANA, LEE, OWNER, PAT, calendar_line, execute, replies, rows, signed_post, twilio_form
 
 # The owner lists what customers call each service in Spanish, as they list English nicknames.
 SPANISH_ALIASES = {"Full Detail": ["full detail", "full", "detail", "detallado completo", "detallado"],
@@ -59,7 +59,7 @@ def test_a_booking_in_spanish_from_request_to_confirmation(client, db_url, dispa
     assert sent_to(db_url, DANA) == [
         "¡Listo, quedó confirmado! Full Detail el mié 11 mar, 2:00 p. m. con Shine Mobile Detailing (vamos a tu "
         "domicilio en 1100 Congress Ave, Austin, TX). ¿Necesitas cambiar o cancelar? Llámanos o escríbenos: "
-        "(555) 000-2222."]
+        "(555) 000-2222.\n" + calendar_line(db_url, DANA, "es")]
     # The owner reads English whatever the customer writes.
     assert sent_to(db_url, OWNER) == [
         "New booking: Dana ((555) 010-0001), Full Detail, Wed Mar 11, 2:00 PM, 1100 Congress Ave, Austin, TX."]

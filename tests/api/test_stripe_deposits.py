@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import DANA, LEE, OWNER, execute, replies, rows, signed_post, twilio_form
+from tests.conftest import DANA, LEE, OWNER, calendar_line, execute, replies, rows, signed_post, twilio_form
 from tests.support.stripe_standin import charge_refunded, post_event, session_completed, session_expired
 
 CONFIRMED_DANA = ("You're confirmed! Full Detail on Wed Mar 11, 2:00 PM with Shine Mobile Detailing (we come to you "
@@ -62,7 +62,7 @@ def test_hold_link_paid_on_stripe_confirmation_in_the_same_thread(client, db_url
 
     assert rows(db_url, "select status from booking") == [("confirmed",)]
     assert rows(db_url, "select status, payment_intent from payment") == [("paid", "pi_test_dana")]
-    assert texts_to(db_url, DANA) == [CONFIRMED_DANA]
+    assert texts_to(db_url, DANA) == [f"{CONFIRMED_DANA}\n{calendar_line(db_url, DANA)}"]
     assert texts_to(db_url, OWNER) == ["New booking: Dana ((555) 010-0001), Full Detail, Wed Mar 11, 2:00 PM, "
                                        "1100 Congress Ave, Austin, TX."]
     # The thread carries on normally: a new text is a new request, not an answer to the deposit.
@@ -163,7 +163,7 @@ def test_a_late_payment_while_the_time_is_still_free_books_it(client, db_url, di
     assert post_event(client, session_completed("cs_test_2", 1)).json()["outcome"] == "confirmed"
     dispatcher.tick()
     assert rows(db_url, "select status from booking") == [("confirmed",)]
-    assert texts_to(db_url, DANA) == [LAPSED, CONFIRMED_DANA]
+    assert texts_to(db_url, DANA) == [LAPSED, f"{CONFIRMED_DANA}\n{calendar_line(db_url, DANA)}"]
 
 
 def test_stripe_refusing_the_checkout_gets_a_kind_message_and_pay_tries_again(client, db_url, stripe_http):
@@ -215,8 +215,9 @@ def test_owner_cancels_refund_goes_through_stripe_and_its_event_is_only_recorded
     assert rows(db_url, "select status from booking") == [("cancelled",)]
     assert rows(db_url, "select status, refunded_cents, refund_ref from payment") == [("refunded", 5000, "re_test_3")]
     assert texts_to(db_url, DANA) == [
-        CONFIRMED_DANA, "Sorry, Shine Mobile Detailing had to cancel your Full Detail on Wed Mar 11, 2:00 PM. Your $50 "
-                        "deposit has been refunded. Text a day and time to book another."]
+        f"{CONFIRMED_DANA}\n{calendar_line(db_url, DANA)}",
+        "Sorry, Shine Mobile Detailing had to cancel your Full Detail on Wed Mar 11, 2:00 PM. Your $50 "
+        "deposit has been refunded. Text a day and time to book another."]
 
 
 def test_owner_cancel_when_stripe_cannot_refund_leaves_the_booking_alone(client, db_url, stripe_http):

@@ -6,7 +6,7 @@ Detail on Wednesday at 2:00 PM and pays the $50 deposit.
 
 from datetime import datetime
 
-from tests.conftest import DANA, LEE, OWNER, PAT, execute, rows
+from tests.conftest import DANA, LEE, OWNER, PAT, calendar_line, execute, rows
 from tests.conversations.support import at, book, due, later, say, texts_to
 
 WED_2PM = "tomorrow 2pm full detail"
@@ -53,7 +53,7 @@ def test_reply_r_moves_the_booking_and_its_reminders_and_keeps_the_deposit(clien
     offers = say(client, "friday afternoon")[0]
     assert offers.startswith("Here's what's open to move your Full Detail to:\n1) Fri Mar 13, 12:00 PM")
     assert say(client, "2") == ["Done! Your Full Detail is moved to Fri Mar 13, 2:00 PM. "
-                                "Your $50 deposit carries over."]
+                                f"Your $50 deposit carries over.\n{calendar_line(db_url, DANA)}"]
 
     assert rows(db_url, "select status, start_at from booking") == [("confirmed", "2026-03-13 19:00:00.000000")]
     assert rows(db_url, "select status from payment") == [("paid",)]
@@ -142,8 +142,11 @@ def test_a_cancellation_offers_the_slot_to_the_waitlist_in_order(client, db_url,
     assert texts_to(db_url, LEE)[-1] == (
         "Good news: Wed Mar 11, 2:00 PM just opened up, earlier than your Full Detail on Fri Mar 13, 2:00 PM. "
         "Reply YES within 15 minutes to move your booking there.", "sent")
-    assert say(client, "yes", from_=LEE) == ["Done! Your Full Detail is moved to Wed Mar 11, 2:00 PM. "
-                                             "Your $50 deposit carries over."]
+    [(code,)] = rows(db_url, "select b.code from booking b join customer c on c.id = b.customer_id "
+                             "where c.phone = :p and b.status = 'confirmed'", p=LEE)
+    assert say(client, "yes", from_=LEE) == [
+        "Done! Your Full Detail is moved to Wed Mar 11, 2:00 PM. Your $50 deposit carries over.\n"
+        f"Add to calendar: https://bot.example.com/b/{code}.ics (Google: https://bot.example.com/b/{code}/google)"]
     assert rows(db_url, "select c.name, b.status, b.start_at from booking b join customer c on c.id = b.customer_id "
                         "where b.status = 'confirmed'") == [("Lee", "confirmed", "2026-03-11 19:00:00.000000")]
     assert rows(db_url, "select status from waitlist") == [("booked",)]

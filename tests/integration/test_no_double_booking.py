@@ -83,6 +83,9 @@ def server(database, tmp_path):
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:   # too slow, not dead: leave no server behind holding connections
+                os.killpg(proc.pid, 9)
+                proc.wait(timeout=10)
             raise RuntimeError(f"uvicorn did not start: {Path(log.name).read_text()[-3000:]}")
         time.sleep(0.2)
     time.sleep(1)  # the other workers finish starting too
