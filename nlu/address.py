@@ -41,13 +41,14 @@ _TAIL_STOPS = frozenset(
 )
 _TIME_LIKE = re.compile(r"^\d{1,2}(?::\d{2})?(?:am|pm)$|:", re.IGNORECASE)
 _MAX_TAIL_WORDS = 6
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 def address_in(text: str) -> str | None:
     """The first street address in the text, with the unit, city, state and zip that follow it, or None."""
     if not has_digit(text):  # both kinds of address have a number
         return None
-    for line in re.split(r"[\r\n]+", text):
+    for line in _LINE_BREAKS.split(text) if "\n" in text or "\r" in text else (text,):
         line = cleaned(line)
         match = _US.search(line) or _SPANISH.search(line)
         if match is not None:

@@ -60,14 +60,18 @@ to the intent the training file lists first. Pure Python; trained on first use i
 
 import math
 import re
+import struct
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from operator import mul
+from functools import cache, reduce
+from itertools import filterfalse, repeat
+from operator import itemgetter, or_
 from typing import NamedTuple
 
+from nlu.text import unmarked
 from nlu.training import Example, bundled_training_data
 
 NEIGHBOURS = 3           # one close example can be a fluke; three agree on the shape of an intent
@@ -76,11 +80,22 @@ SLOT_WEIGHT = 4.0        # naming a time or service says more about the intent t
 NGRAM_SIZES = (2, 3, 4)
 MIN_CONFIDENCE = 0.3     # held-out messages: median 0.6, 9 in 10 above 0.42; "retail" 0.09, "asdfgh qwerty" 0.1
 MAX_CONFIDENCE = 0.99    # 1.0 is kept for the carrier keyword rules in nlu/intent.py
-MAX_UNSEEN_WORDS = 4096  # unseen words whose features are kept: about 1.3 kB each, so 5 MB at most
+MAX_UNSEEN_WORDS = 4096  # unseen words kept with their features and rows: about 2 kB each, so 8 MB at most
 KNOWN_PREFIX = 4         # "pricing" is known through "price", "cancelen" through "cancelar"
 UNKNOWN = "unknown"
-# Bounds and scores are summed in different orders, so they may differ in the last bits (scores are at
-# most 1); an intent is only ruled out by a clear margin.
+# Fixed point: a message's feature weights (1 to about 30) in units of 2**-24, an example's unit-vector weights
+# (at most 1) in units of 2**-28. A similarity is then a sum of integer products, exact in any order, and
+# rounding moves a cosine by about 1e-8, far below the 4 decimals a confidence keeps.
+MESSAGE_SCALE = 1 << 24
+EXAMPLE_SCALE = 1 << 28
+# One example's similarity per 64-bit field of a packed row; Cauchy-Schwarz keeps every sum below 2**62 for any
+# message whose norm passes the check in `_best` (all of them up to a few thousand words). Below 2**62 a field
+# read as an IEEE double is a finite number, and the order of those numbers is the order of the integers:
+# Python sorts floats about twice as fast as integers this large.
+_FIELD_BITS = 64
+_FIELD_LIMIT = 1 << 62
+# A score is compared with the MIN_CONFIDENCE floor in floating point: an intent is ruled out by the floor only
+# by a clear margin. Scores are at most 1.
 BOUND_MARGIN = 1e-9
 # Words that carry no intent alone: "please" matched "please stop" closely enough to opt a customer
 # out. A message made only of these has no signal; in a longer one they are neither known nor unknown.
@@ -91,8 +106,18 @@ FILLER_WORDS = frozenset({
 })
 
 _TOKEN = re.compile(r"[a-z0-9]+|\?|[^\sa-z0-9]")
+_ASCII_WORD = re.compile(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])|\?")  # what _TOKEN and _is_kept keep of ASCII text
+_FIRST_GROUP = itemgetter(1)  # match -> match[1], as r"\1" does, without re's template machinery per call
 _REPEATS = re.compile(r"([a-z0-9])\1+")  # only letters and digits: "??" and "👍👍" count twice
 _WEIGHTS = {"c": 1.0, "w": WORD_WEIGHT, "s": SLOT_WEIGHT}
+_NOT_CONTENT = FILLER_WORDS | {"?"}
+_SQUARE, _BOUND, _ROWS, _MASK, _BOUNDS, _WIDEST = map(itemgetter, range(2, 8))  # fields of _Word
+BOUND_UNIT = 1 << 20     # bounds are ordered in these units (a similarity of 1 is 2**52)
+_INTENT_BITS = 8
+_MAX_INTENTS = 1 << _INTENT_BITS
+_MAX_BOUND_UNITS = 1 << (_FIELD_BITS - _INTENT_BITS - 1)
+_TOP_AS_DOUBLES = struct.Struct(f"{NEIGHBOURS}d")
+_TOP_AS_INTEGERS = struct.Struct(f"{NEIGHBOURS}Q")
 
 
 @dataclass(frozen=True)
@@ -101,11 +126,21 @@ class Guess:
     confidence: float
 
 
-class _Word(NamedTuple):
-    """A word (or a slot) of a message, as the classifier needs it."""
+_NO_GUESS = Guess(UNKNOWN, 0.0)
 
-    features: tuple[tuple[str, int], ...]  # trained features and their counts, in first-seen order
-    bound: tuple[float, ...]               # per intent: the most the word adds to its score, before the norm
+
+class _Word(NamedTuple):
+    """A word (or a slot) of a message, as the classifier needs it; weights and similarities in fixed point."""
+
+    counts: dict[str, int]    # trained features and their counts in the word, in first-seen order
+    weights: dict[str, int]   # the word's own weight on each of them
+    square: int               # the sum of the squared weights
+    bound: tuple[int, ...]    # per intent: at least the most the word adds to the sum of the NEIGHBOURS best
+                              # similarities
+    rows: list[int | None]    # per intent: the word's similarity to each example, packed; None until needed
+    mask: int                 # a bit for each of the word's features (IntentClassifier._feature_of)
+    bounds: int               # `bound` in BOUND_UNITs rounded up, packed as _best reads it
+    widest: int               # the largest of those
 
 
 class IntentClassifier:
@@ -130,37 +165,55 @@ class IntentClassifier:
         self._idf = {key: math.log((1 + len(rows)) / (1 + df)) + 1 for key, df in document_frequency.items()}
         # The weight of a feature counted once: (1 + log 1) * idf * kind weight, the same product without the log.
         self._once = {key: idf * _WEIGHTS[key[0]] for key, idf in self._idf.items()}
+        self._once_fixed = {key: round(once * MESSAGE_SCALE) for key, once in self._once.items()}
         self._known_words = frozenset(outside)
         self._known_prefixes = frozenset(w[:KNOWN_PREFIX] for w in outside if len(w) >= KNOWN_PREFIX)
 
-        # Postings of the examples' unit vectors: feature -> [(example, weight)], in file order; and the same
-        # split by intent, the examples numbered within it, so that one intent can be scored alone.
+        # Each example's unit vector in fixed point, as postings: feature -> [(example, weight)] in file order;
+        # and per intent, each feature's weights in the intent's examples packed into one integer, example n of
+        # the intent in bits 64n to 64n + 63, so that adding packed rows adds every example's sum at once.
         position = {intent: k for k, intent in enumerate(self.intents)}
         self._intent_of: list[int] = []
         sizes = [0] * len(self.intents)
-        self._postings: dict[str, list[tuple[int, float]]] = {}
-        per_intent: list[dict[str, list[tuple[int, float]]]] = [{} for _ in self.intents]
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        self._packed: list[dict[str, int]] = [{} for _ in self.intents]
+        heaviest: dict[str, list[list[int]]] = {}  # per feature and intent: its weights in the intent's examples
+        longest = 0  # the largest squared length of an example's fixed-point vector
         for counts, intent in rows:
             index, k = len(self._intent_of), position[intent]
             self._intent_of.append(k)
-            for key, weight in self._unit_vector(counts)[0].items():
+            weights = {key: (self._once[key] if count == 1 else (1 + math.log(count)) * self._once[key])
+                       for key, count in counts.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values()))
+            fixed = {key: round(w / norm * EXAMPLE_SCALE) for key, w in weights.items()}
+            longest = max(longest, sum(w * w for w in fixed.values()))
+            shift = _FIELD_BITS * sizes[k]
+            for key, weight in fixed.items():
                 self._postings.setdefault(key, []).append((index, weight))
-                per_intent[k].setdefault(key, []).append((sizes[k], weight))
+                self._packed[k][key] = self._packed[k].get(key, 0) + (weight << shift)
+                heaviest.setdefault(key, [[] for _ in self.intents])[k].append(weight)
             sizes[k] += 1
         self._sizes = tuple(sizes)
-        self._intent_postings = [{key: tuple(posting) for key, posting in postings.items()} for postings in per_intent]
-        # Per feature and intent: the most the feature, counted once in a message, adds to the intent's score
-        # before the message norm: its weight times the mean of its NEIGHBOURS heaviest weights in the intent.
-        feature_bounds = {key: [0.0] * len(self.intents) for key in self._postings}
-        for k, postings in enumerate(per_intent):
-            for key, posting in postings.items():
-                feature_bounds[key][k] = self._once[key] * _top_mean(weight for _, weight in posting)
-        self._feature_bounds = {key: tuple(bounds) for key, bounds in feature_bounds.items()}
+        self._bound_bytes = len(self.intents) * _FIELD_BITS // 8
+        self._row_bytes = tuple(size * _FIELD_BITS // 8 for size in sizes)
+        # A message whose squared length stays below this keeps every example's similarity below 2**63.
+        self._max_square = (_FIELD_LIMIT * _FIELD_LIMIT) // longest
+        # Per feature and intent: the sum of its NEIGHBOURS heaviest weights among the intent's examples.
+        self._feature_tops = {key: tuple(sum(sorted(weights)[-NEIGHBOURS:]) for weights in per_intent)
+                              for key, per_intent in heaviest.items()}
+        # Feature n is bit n of a word's mask, so that features in two words are found with integer operations.
+        self._feature_of = tuple(self._idf)
+        self._bit_of = {key: 1 << n for n, key in enumerate(self._feature_of)}
+        if len(self.intents) > _MAX_INTENTS:
+            raise ValueError(f"more than {_MAX_INTENTS} intents")
+        # Added to the words' packed bounds: intent k's place in the low bits of field k (see _best).
+        self._intent_codes = sum((_MAX_INTENTS - 1 - k) << (_FIELD_BITS * k) for k in range(len(self.intents)))
         self._vocabulary = {word: self._word_of(self._features(word), close=True) for word in outside}
         # Words the training data lacks (names, typos) as they turn up: a word's features depend on the word
         # alone, and SMS vocabulary is small, so working them out once per process is enough.
         self._unseen: dict[str, _Word] = {}
-        self._slots = {key[2:]: self._word_of(((key, 1),)) for key in self._postings if key.startswith("s:")}
+        self._slots = {key[2:]: self._word_of({key: 1}, close=True) for key in self._postings if key.startswith("s:")}
+        self._no_slot = _Word({}, {}, 0, (0,) * len(self.intents), [0] * len(self.intents), 0, 0, 0)
 
     def guess(self, text: str, *, slots: Collection[str] = (), folded: Sequence[str] | None = None,
               exhaustive: bool = False) -> Guess:
@@ -170,71 +223,138 @@ class IntentClassifier:
         `words(text)` when the caller has it already. `exhaustive` scores every intent, the plain way:
         the same answer, slower.
         """
-        message_words = [w for w in (words(text) if folded is None else folded) if w not in self._entity_words]
-        content = [w for w in message_words if w != "?" and w not in FILLER_WORDS]
+        message_words = list(filterfalse(self._entity_words.__contains__, words(text) if folded is None else folded))
+        content = list(filterfalse(_NOT_CONTENT.__contains__, message_words))
         if not content:
-            return Guess(UNKNOWN, 0.0)
-        scaling = 0.5 + 0.5 * sum(self._is_known(w) for w in content) / len(content)
+            return _NO_GUESS
+        known = sum(map(self._known_words.__contains__, content))
+        if known < len(content):
+            known += sum(1 for w in content if w not in self._known_words and self._is_known(w))
+        scaling = 0.5 + 0.5 * known / len(content)
         if exhaustive:
-            scores = self._scores(message_words, slots)
-            best: str | None = max(self.intents, key=scores.__getitem__)  # max keeps the first of equals
-            score = scores[best]
+            tops, square = self._plain_tops(message_words, slots)
+            best: int | None = max(range(len(self.intents)), key=tops.__getitem__)  # max keeps the first of equals
+            score = tops[best] / self._denominator(square) if square else 0.0
         else:
             # Below this score the answer is "unknown" whichever intent has it.
             best, score = self._best(message_words, slots, floor=MIN_CONFIDENCE / scaling)
         confidence = min(MAX_CONFIDENCE, score * scaling)
         if best is None or confidence < MIN_CONFIDENCE:
-            return Guess(UNKNOWN, 0.0)
-        return Guess(best, round(confidence, 4))
+            return _NO_GUESS
+        return Guess(self.intents[best], round(confidence, 4))
 
     def scores(self, text: str, *, slots: Collection[str] = ()) -> dict[str, float]:
         """Every intent's score: the mean similarity of its NEIGHBOURS nearest examples to the text."""
-        return self._scores([w for w in words(text) if w not in self._entity_words], slots)
+        tops, square = self._plain_tops([w for w in words(text) if w not in self._entity_words], slots)
+        denominator = self._denominator(square) if square else math.inf
+        return {intent: top / denominator for intent, top in zip(self.intents, tops)}
 
-    def _scores(self, message_words: list[str], slots: Collection[str]) -> dict[str, float]:
-        vector, _ = self._unit_vector(_counts(message_words, sorted(slots)))
-        similarity: dict[int, float] = {}
-        for key, weight in vector.items():
-            for index, other in self._postings.get(key, ()):
-                similarity[index] = similarity.get(index, 0.0) + weight * other
-        nearest: list[list[float]] = [[] for _ in self.intents]
-        for index, value in similarity.items():
+    def _denominator(self, square: int) -> float:
+        """What turns a sum of NEIGHBOURS fixed-point similarities into a mean cosine, for a message of that square."""
+        return NEIGHBOURS * EXAMPLE_SCALE * math.sqrt(square)
+
+    def _plain_tops(self, message_words: list[str], slots: Collection[str]) -> tuple[list[int], int]:
+        """Per intent, the sum of its NEIGHBOURS best similarities, example by example through the postings;
+        and the message's squared length."""
+        weights = {key: self._weight(key, count) for key, count in _counts(message_words, sorted(slots)).items()
+                   if key in self._once}
+        similarity = [0] * len(self._intent_of)
+        for key, weight in weights.items():
+            for index, other in self._postings[key]:
+                similarity[index] += weight * other
+        nearest: list[list[int]] = [[] for _ in self.intents]
+        for index, value in enumerate(similarity):
             nearest[self._intent_of[index]].append(value)
-        return {intent: _top_mean(values) for intent, values in zip(self.intents, nearest)}
+        return [sum(sorted(values)[-NEIGHBOURS:]) for values in nearest], sum(w * w for w in weights.values())
 
-    def _best(self, message_words: list[str], slots: Collection[str], *, floor: float) -> tuple[str | None, float]:
+    def _best(self, message_words: list[str], slots: Collection[str], *, floor: float) -> tuple[int | None, float]:
         """The intent with the highest score, and the score; None when no intent can score `floor`.
 
         Intents are scored highest bound first, and only while the bound reaches the best score so far.
         """
-        parts = [*map(self._word, message_words), *map(self._slot, dict.fromkeys(sorted(slots)))]
-        counts: dict[str, int] = {}
-        for part in parts:
-            for key, count in part.features:
-                counts[key] = counts.get(key, 0) + count
-        bound = [sum(bounds) for bounds in zip(*(part.bound for part in parts))]
-        vector, norm = self._unit_vector(counts)
-        if not vector:
+        parts = list(map(self._vocabulary.get, message_words))
+        if None in parts:
+            parts = list(map(self._word, message_words))
+        if slots:
+            parts += map(self._slots.get, sorted(set(slots)), repeat(self._no_slot))
+        square = sum(map(_SQUARE, parts))
+        corrections: list[tuple[str, int]] = []
+        shared: list[str] = []
+        if len(message_words) > 1:  # (a slot's feature is in no word)
+            masks = list(map(_MASK, parts[:len(message_words)]))
+            if sum(masks) != reduce(or_, masks):  # a bit set in two masks carries into the next
+                seen = common = 0
+                for mask in masks:
+                    common |= seen & mask
+                    seen |= mask
+                shared = [self._feature_of[n] for n in _bits(common)]
+        # A feature in more than one word weighs 1 + log(total count), less than the words' own weights added up:
+        # the difference is added to the sum of the words' rows.
+        for key in shared:
+            held = [part for part in parts if key in part.counts]
+            weight = self._weight(key, sum(part.counts[key] for part in held))
+            own = [part.weights[key] for part in held]
+            corrections.append((key, weight - sum(own)))
+            square += weight * weight - sum(w * w for w in own)
+        if not square:
             return None, 0.0
-        best, score = len(self.intents), -1.0
-        for k in sorted(range(len(self.intents)), key=bound.__getitem__, reverse=True):
-            if bound[k] / norm < max(score, floor) - BOUND_MARGIN:
+        if square >= self._max_square:  # thousands of words: too long for 64-bit fields, scored plainly
+            tops, _ = self._plain_tops(message_words, slots)
+            best = max(range(len(self.intents)), key=tops.__getitem__)
+            return best, tops[best] / self._denominator(square)
+        denominator = NEIGHBOURS * EXAMPLE_SCALE * math.sqrt(square)  # as _denominator, inline: once per message
+        # Each intent's bound, in BOUND_UNITs, with the intent's place below it: field k of the packed sum is
+        # bound << _INTENT_BITS | (_MAX_INTENTS - 1 - k), so sorting the fields orders the intents by bound, the
+        # first-listed first among equals. The sum stays inside its fields while the widest bounds add up to less
+        # than _MAX_BOUND_UNITS (a message of thousands of words does not, and is summed intent by intent).
+        if sum(map(_WIDEST, parts)) < _MAX_BOUND_UNITS:
+            packed = sum(map(_BOUNDS, parts), self._intent_codes)
+            order = memoryview(packed.to_bytes(self._bound_bytes, sys.byteorder)).cast("Q").tolist()
+        else:
+            order = [(-(-sum(column) // BOUND_UNIT) << _INTENT_BITS) | (_MAX_INTENTS - 1 - k)
+                     for k, column in enumerate(zip(*map(_BOUND, parts)))]
+        order.sort(reverse=True)
+        rows = list(map(_ROWS, parts))
+        best, top = None, -1
+        for code in order:
+            bound = (code >> _INTENT_BITS) * BOUND_UNIT
+            if bound < top or bound / denominator < floor - BOUND_MARGIN:
                 break  # neither this intent nor any after it can win
-            exact = self._intent_score(k, vector)
-            if exact > score or (exact == score and k < best):
-                best, score = k, exact
-        return (self.intents[best], score) if score >= 0 else (None, 0.0)
+            k = _MAX_INTENTS - 1 - (code & (_MAX_INTENTS - 1))
+            # Intent k's sum of its NEIGHBOURS best similarities: the words' packed rows added, then corrected.
+            try:
+                total = sum(map(itemgetter(k), rows))
+            except TypeError:  # an unseen word's row for this intent is not worked out yet
+                total = sum(self._row(part.weights, part.rows, k) if part.rows[k] is None else part.rows[k]
+                            for part in parts)
+            if corrections:
+                packed = self._packed[k]
+                for key, delta in corrections:
+                    row = packed.get(key)
+                    if row is not None:
+                        total += delta * row
+            exact = self._top(k, total)
+            if exact > top or (exact == top and k < best):
+                best, top = k, exact
+        return (best, top / denominator) if best is not None else (None, 0.0)
 
-    def _intent_score(self, k: int, vector: dict[str, float]) -> float:
-        """Intent k's score: the same sums as `_scores`, over the intent's own examples."""
-        similarity = [0.0] * self._sizes[k]
-        postings = self._intent_postings[k]
-        for key, weight in vector.items():
-            posting = postings.get(key)
-            if posting is not None:
-                for number, other in posting:
-                    similarity[number] += weight * other
-        return _top_mean(similarity)
+    def _row(self, weights: dict[str, int], rows: list[int | None], k: int) -> int:
+        """A word's similarity to each of intent k's examples, packed; kept in the word's `rows`."""
+        packed = self._packed[k]
+        row = rows[k] = sum(weight * packed.get(key, 0) for key, weight in weights.items())
+        return row
+
+    def _top(self, k: int, row: int) -> int:
+        """The sum of the NEIGHBOURS largest fields of a packed row of intent k."""
+        fields = memoryview(row.to_bytes(self._row_bytes[k], sys.byteorder)).cast("d").tolist()
+        fields.sort()  # as doubles: the same order, sorted faster (see _FIELD_LIMIT)
+        if len(fields) >= NEIGHBOURS:
+            return sum(_TOP_AS_INTEGERS.unpack(_TOP_AS_DOUBLES.pack(*fields[-NEIGHBOURS:])))
+        return sum(memoryview(struct.pack(f"{len(fields)}d", *fields)).cast("Q"))
+
+    def _weight(self, key: str, count: int) -> int:
+        """A trained feature's weight in fixed point: sublinear term frequency times its weight counted once."""
+        return self._once_fixed[key] if count == 1 else round((1 + math.log(count)) * self._once[key] * MESSAGE_SCALE)
 
     def _is_known(self, word: str) -> bool:
         return word in self._known_words or (len(word) >= KNOWN_PREFIX and word[:KNOWN_PREFIX] in self._known_prefixes)
@@ -247,37 +367,26 @@ class IntentClassifier:
                 self._unseen[word] = found
         return found
 
-    def _slot(self, slot: str) -> _Word:
-        return self._slots.get(slot) or _Word((), (0.0,) * len(self.intents))
+    def _features(self, word: str) -> dict[str, int]:
+        return {key: count for key, count in _counts([word], ()).items() if key in self._idf}
 
-    def _features(self, word: str) -> tuple[tuple[str, int], ...]:
-        return tuple((key, count) for key, count in _counts([word], ()).items() if key in self._idf)
-
-    def _word_of(self, features: tuple[tuple[str, int], ...], *, close: bool = False) -> _Word:
-        """The word with its bound per intent: the sum of its features' bounds, or when `close` the word's
-        own score against the intent (before the norm), which is lower and takes longer to work out."""
-        if not close:
-            bounds = [self._feature_bounds[key] if count == 1 else
-                      tuple((1 + math.log(count)) * bound for bound in self._feature_bounds[key])
-                      for key, count in features]
-            return _Word(features, tuple(map(sum, zip(*bounds))) if bounds else (0.0,) * len(self.intents))
-        weights = [(key, self._once[key] if count == 1 else (1 + math.log(count)) * self._once[key])
-                   for key, count in features]
-        bound = []
-        for postings, size in zip(self._intent_postings, self._sizes):
-            similarity = [0.0] * size
-            for key, weight in weights:
-                for number, other in postings.get(key, ()):
-                    similarity[number] += weight * other
-            bound.append(_top_mean(similarity))
-        return _Word(features, tuple(bound))
-
-    def _unit_vector(self, counts: dict[str, int]) -> tuple[dict[str, float], float]:
-        """Sublinear TF-IDF weights of the trained features, scaled to unit length, and the length."""
-        weights = {key: self._once[key] if count == 1 else (1 + math.log(count)) * self._idf[key] * _WEIGHTS[key[0]]
-                   for key, count in counts.items() if key in self._idf}
-        norm = math.sqrt(sum(map(mul, weights.values(), weights.values())))
-        return ({key: w / norm for key, w in weights.items()} if norm else {}), norm
+    def _word_of(self, counts: dict[str, int], *, close: bool = False) -> _Word:
+        """The word with its bound per intent: when `close` its own top similarities, worked out with its rows;
+        else the sum of its features' tops, and the rows are left until an intent is scored."""
+        weights = {key: self._weight(key, count) for key, count in counts.items()}
+        square = sum(w * w for w in weights.values())
+        rows: list[int | None] = [None] * len(self.intents)
+        if close:
+            bound = []
+            for k in range(len(self.intents)):
+                bound.append(self._top(k, self._row(weights, rows, k)))
+        else:
+            tops = [self._feature_tops[key] for key in weights]
+            bound = [sum(weight * top[k] for weight, top in zip(weights.values(), tops)) for k in range(len(self.intents))]
+        units = [-(-b // BOUND_UNIT) for b in bound]  # rounded up, so that a sum of them is still an upper bound
+        bounds = sum(unit << (_FIELD_BITS * k + _INTENT_BITS) for k, unit in enumerate(units))
+        mask = sum(map(self._bit_of.__getitem__, counts))
+        return _Word(counts, weights, square, tuple(bound), rows, mask, bounds, max(units))
 
 
 @cache
@@ -290,10 +399,12 @@ def words(text: str) -> list[str]:
     """Lower-case, accent-folded words without digits and with repeated letters once; "?" and emoji."""
     folded = text.lower()
     if not folded.isascii():
-        folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+        folded = unmarked(folded)
         folded = folded.replace("¿", "?").replace("\u2019", "")
     # "can't" and "cant" alike; a run of one letter is always inside one token, so it is squeezed here.
-    folded = _REPEATS.sub(r"\1", folded.replace("'", ""))
+    folded = _REPEATS.sub(_FIRST_GROUP, folded.replace("'", ""))
+    if folded.isascii():  # no emoji or other signs, so the words are the runs of letters alone, and "?"
+        return _ASCII_WORD.findall(folded)
     return [token for token in _TOKEN.findall(folded) if token.isalpha() or _is_kept(token)]
 
 
@@ -304,9 +415,12 @@ def _is_kept(token: str) -> bool:
     return token == "?" or unicodedata.category(token) == "So"
 
 
-def _top_mean(values: Iterable[float]) -> float:
-    """The mean of the NEIGHBOURS largest values, missing ones counting 0."""
-    return sum(sorted(values, reverse=True)[:NEIGHBOURS]) / NEIGHBOURS
+def _bits(mask: int) -> Iterable[int]:
+    """The positions of the bits set in `mask`, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 def _counts(message_words: list[str], slots: Iterable[str]) -> Counter[str]:

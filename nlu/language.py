@@ -31,7 +31,8 @@ _ACCENTS = re.compile(r"[áéíóú]", re.IGNORECASE)
 
 def language_of(text: str, words: list[str]) -> str:
     """ "es" when the text (and its folded tokens `words`) is clearly Spanish, else "en"."""
-    spanish = sum(w in _SPANISH_WORDS for w in words)
-    spanish += 2 if _SPANISH_MARKS.search(text) else 1 if _ACCENTS.search(text) else 0
-    english = sum(w in _ENGLISH_WORDS for w in words)
+    spanish = sum(map(_SPANISH_WORDS.__contains__, words))
+    if not text.isascii():  # the marks and accents are not ASCII, nor does any ASCII letter fold to one
+        spanish += 2 if _SPANISH_MARKS.search(text) else 1 if _ACCENTS.search(text) else 0
+    english = sum(map(_ENGLISH_WORDS.__contains__, words))
     return "es" if spanish > 2 * english else "en"

@@ -1,12 +1,60 @@
-"""Which of the business's services a message names, tolerant of typos and nicknames."""
+"""Which of the business's services a message names, tolerant of typos and nicknames.
 
+Fast without changing an answer. The names and aliases are laid out once per business (`_phrases`); then:
+- exact matches: one regular expression finds, at each word, the best-ranked phrase starting there;
+- fuzzy matches (fuzz.ratio >= MIN_SCORE): rapidfuzz is quick on a warm cache but costs several microseconds
+  on the cold one it gets once per message, and almost no run of words comes close to a service name, so runs
+  are filtered first, by bounds that fuzz.ratio cannot beat:
+  * fuzz.ratio = 200 * (longest common subsequence) / (sum of lengths) <= 200 * shorter / sum, so a run much
+    shorter or longer than a phrase cannot reach MIN_SCORE;
+  * at MIN_SCORE the indel distance is at most (1 - MIN_SCORE/100) * (sum of lengths), and the edit distance
+    is at most that; each edit breaks at most two of a phrase's letter pairs ("de", "et", "ta", ...), so a run
+    that has fewer of the phrase's pairs than (length - 1) - 2 * edits cannot reach it either (the q-gram
+    lemma). The pairs a run shares with each phrase are counted at once, in 8-bit fields of one integer.
+"""
+
+import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import compress, repeat
+from math import floor
+from operator import add
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
 MIN_SCORE = 85  # "ful detial" scores 86 against "full detail"; "detail" vs "retail" is 83
 MIN_FUZZY_LENGTH = 6  # short words must match exactly: fuzzy "wash" would also match "was"
+
+# The phrases scoring at least MIN_SCORE against a run of words: [(phrase, score, index)].
+_close_phrases = partial(process.extract, scorer=fuzz.ratio, score_cutoff=MIN_SCORE, limit=None)
+_SLACK = 1e-9  # where a score is bounded with floating point, the bound errs towards trying the run
+_FIELD = 8     # bits per phrase in a packed count of letter pairs: counts and needs stay below 1 << (_FIELD - 1)
+_NEVER = (1 << (_FIELD - 1)) - 1  # a need no count reaches: the run's length is out of the phrase's range
+
+
+class _Fuzzy(NamedTuple):
+    """The fuzzy phrases of one number of words, and what a run of that many words needs to score against each."""
+
+    width: int                   # words
+    phrases: tuple[str, ...]
+    places: tuple[int, ...]      # each phrase's place in _Phrases.fuzzy
+    lengths: frozenset[int]      # the lengths, without the spaces between words, a run could have to score
+    pairs: dict[str, int]        # letter pair -> how often each phrase has it, packed (phrase k in field k)
+    needs: dict[int, int]        # run length -> the pairs it needs in common with each phrase, packed
+    high: int                    # the top bit of every field
+
+
+class _Phrases(NamedTuple):
+    """A business's service names and aliases, laid out for matching; built once per set of names."""
+
+    # At each word of the message's words joined by spaces, the best-ranked phrase that starts there.
+    exact: re.Pattern[str]
+    first_words: frozenset[str]              # the phrases' first words: one of them starts any match
+    ranks: dict[str, int]                    # phrase as matched -> its rank: longest first, then as listed
+    ranked: tuple[str, ...]                  # the service of each rank
+    fuzzy: tuple[tuple[str, str, int], ...]  # (service, phrase, words) long enough to match fuzzily, as listed
+    by_width: tuple[_Fuzzy, ...]
 
 
 def matched_service(tokens: list[str], services: Sequence[str],
@@ -17,33 +65,103 @@ def matched_service(tokens: list[str], services: Sequence[str],
     "detail" of Full Detail. An exact match scores 100 and a fuzzy one less, so any exact match
     beats every fuzzy one and the fuzzy scores are only worked out when no phrase matches exactly.
     """
-    phrases: list[tuple[str, str, int]] = []  # (service, name or alias as matched, its number of words)
-    runs: dict[int, list[str]] = {}  # the message's runs of n words, joined, by n
-    for service in services:
-        for phrase in (service, *((aliases or {}).get(service, ()))):
-            target, width = _target(phrase)
-            if not width:
-                continue
-            phrases.append((service, target, width))
-            if width not in runs:
-                runs[width] = [" ".join(tokens[i:i + width]) for i in range(len(tokens) - width + 1)]
-    exact = [(len(target), service) for service, target, width in phrases if target in runs[width]]
-    if exact:
-        return max(exact, key=lambda hit: hit[0])[1]  # max keeps the first of equal lengths
+    if not services or not tokens:
+        return None
+    table = _phrases(tuple(services), tuple(map(tuple, map(aliases.get, services, repeat(())))) if aliases else None)
+    joined = " ".join(tokens)
+    if joined.count(" ") == len(tokens) - 1:  # the words have no spaces, so a run of them is a substring
+        found = () if table.first_words.isdisjoint(tokens) else table.exact.findall(joined)
+    else:  # a phrase of n words is matched against the runs of n of these words
+        found = [run for width in {phrase.count(" ") + 1 for phrase in table.ranks}
+                 for run in _runs(tokens, width) if run in table.ranks and run.count(" ") == width - 1]
+    if found:
+        return table.ranked[min(map(table.ranks.__getitem__, found))]
+    # Each phrase's best score against the runs of its width (fuzz.ratio is symmetric, so each run is scored
+    # against all the phrases at once), for the runs the bounds in the module's docstring leave.
+    scores: dict[int, float] = {}
+    lengths = list(map(len, tokens))
+    for fuzzy in table.by_width:
+        width = fuzzy.width
+        if width == 1:
+            runs: Sequence[str] = list(compress(tokens, map(fuzzy.lengths.__contains__, lengths)))
+        else:
+            summed = lengths  # the lengths of the runs of `width` words, without the spaces
+            for shift in range(1, width):
+                summed = list(map(add, summed, lengths[shift:]))
+            runs = [" ".join(tokens[i:i + width])
+                    for i in compress(range(len(summed)), map(fuzzy.lengths.__contains__, summed))]
+        for run in runs:
+            shared = sum(map(fuzzy.pairs.get, set(map(add, run, run[1:])), repeat(0)))
+            if not ((shared | fuzzy.high) - fuzzy.needs[len(run)]) & fuzzy.high:
+                continue  # no field's count reaches its need: no phrase could score MIN_SCORE
+            for _, score, k in _close_phrases(run, fuzzy.phrases):
+                if score > scores.get(fuzzy.places[k], -1.0):
+                    scores[fuzzy.places[k]] = score
     best: tuple[float, int, str] | None = None
-    for service, target, width in phrases:
-        if len(target) < MIN_FUZZY_LENGTH or not runs[width]:
-            continue
-        found = process.extractOne(target, runs[width], scorer=fuzz.ratio, score_cutoff=MIN_SCORE)
-        if found is not None:
-            key = (found[1], len(target), service)
-            if best is None or key[:2] > best[:2]:
-                best = key
+    for place in sorted(scores):  # as listed: the first of equal scores and lengths wins
+        service, target, _ = table.fuzzy[place]
+        key = (scores[place], len(target), service)
+        if best is None or key[:2] > best[:2]:
+            best = key
     return best[2] if best else None
 
 
-@lru_cache(maxsize=1024)
-def _target(phrase: str) -> tuple[str, int]:
-    """A service name or alias as matched, and its number of words: "Full  Detail" -> ("full detail", 2)."""
-    words = phrase.lower().split()
-    return " ".join(words), len(words)
+def _runs(tokens: list[str], width: int) -> list[str]:
+    """The message's runs of `width` words, joined by spaces."""
+    return [" ".join(tokens[i:i + width]) for i in range(len(tokens) - width + 1)]
+
+
+@lru_cache(maxsize=256)
+def _phrases(services: tuple[str, ...], aliases: tuple[tuple[str, ...], ...] | None) -> _Phrases:
+    """The names and aliases (aliases[k] are services[k]'s) as matched: lower case, spaces folded."""
+    listed: list[tuple[str, str, int]] = []  # (service, name or alias as matched, its number of words)
+    for k, service in enumerate(services):
+        for phrase in (service, *(aliases[k] if aliases else ())):
+            words = phrase.lower().split()
+            if words:
+                listed.append((service, " ".join(words), len(words)))
+    # max() of (length, listed order) keeps the first of equal lengths: so does the lowest rank here.
+    order = sorted(range(len(listed)), key=lambda k: (-len(listed[k][1]), k))
+    ranks: dict[str, int] = {}
+    for rank, k in enumerate(order):
+        ranks.setdefault(listed[k][1], rank)
+    # At each word's start, a lookahead tries the phrases best rank first, so overlapping matches are all found
+    # and each is the best phrase starting at its word. A phrase ends at a space or the text's end.
+    phrases = "|".join(map(re.escape, sorted(ranks, key=ranks.__getitem__)))
+    exact = re.compile(f"(?:^| )(?=({phrases})(?: |$))" if ranks else "(?!)")
+    fuzzy = tuple(phrase for phrase in listed if len(phrase[1]) >= MIN_FUZZY_LENGTH)
+    by_width: dict[int, list[int]] = {}
+    for place, (_, _, width) in enumerate(fuzzy):
+        by_width.setdefault(width, []).append(place)
+    return _Phrases(exact, frozenset(phrase.split(" ")[0] for phrase in ranks), ranks,
+                    tuple(listed[k][0] for k in order), fuzzy,
+                    tuple(_fuzzy(width, [fuzzy[place][1] for place in places], places)
+                          for width, places in by_width.items()))
+
+
+def _fuzzy(width: int, phrases: list[str], places: list[int]) -> _Fuzzy:
+    """What a run of `width` words needs to be worth scoring against each of these phrases."""
+    pairs: dict[str, int] = {}
+    needs: dict[int, int] = {}
+    for k, phrase in enumerate(phrases):
+        a = len(phrase)
+        for i in range(a - 1):
+            pairs[phrase[i:i + 2]] = pairs.get(phrase[i:i + 2], 0) + (1 << (_FIELD * k))
+        for b in range(1, 2 * a + 2):  # run lengths with the spaces; longer ones score below MIN_SCORE
+            if 200 * min(a, b) >= (MIN_SCORE - _SLACK) * (a + b):
+                edits = floor((1 - MIN_SCORE / 100) * (a + b) + _SLACK)
+                need = max(0, min(_NEVER, (a - 1) - 2 * edits))
+            else:
+                need = _NEVER
+            needs[b] = needs.get(b, _NEVER * _repeated(len(phrases))) - ((_NEVER - need) << (_FIELD * k))
+    if max(map(len, phrases)) >= _NEVER:  # a count could overflow its field: try every run of a possible length
+        pairs, needs = {}, {b: 0 for b, need in needs.items() if need != _NEVER * _repeated(len(phrases))}
+    lengths = frozenset(b - (width - 1) for b, need in needs.items() if need != _NEVER * _repeated(len(phrases)))
+    needs = {b: need for b, need in needs.items() if b - (width - 1) in lengths}
+    return _Fuzzy(width, tuple(phrases), tuple(places), lengths, pairs, needs,
+                  (1 << (_FIELD - 1)) * _repeated(len(phrases)))
+
+
+def _repeated(fields: int) -> int:
+    """1 in each of `fields` fields: multiplied by a small number, that number in each field."""
+    return sum(1 << (_FIELD * k) for k in range(fields))

@@ -100,6 +100,10 @@ def english_tokens(tokens: list[str]) -> list[str]:
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
+        if tok not in _READ:  # no rule below reads it: as it is
+            out.append(tok)
+            i += 1
+            continue
         nxt = tokens[i + 1] if i + 1 < n else ""
         before = tokens[i - 1] if i else ""
         phrase = _phrase_at(tokens, i) if tok in _PHRASE_HEADS else None
@@ -179,6 +183,14 @@ def english_tokens(tokens: list[str]) -> list[str]:
 _SPANISH_TRIGGERS = frozenset(
     {w for phrase in _PHRASES for w in phrase} | set(WEEKDAYS) | set(MONTHS) | set(_DAY_PART_WORDS)
     | {"a", "al", "de", "el", "en", "dentro", "dia", "dias", "semana", "semanas", "las", "la"}
+)
+
+
+# Every word a rule in english_tokens starts with (the others are kept as they are).
+_READ = frozenset(
+    _PHRASE_HEADS | set(NUMBERS) | set(_DAY_PART_WORDS) | set(WEEKDAYS) | set(MONTHS)
+    | {"a", "al", "de", "y", "o", "el", "en", "dentro", "este", "proximo", "proxima", "manana", "dia", "dias", "semana",
+       "semanas"}
 )
 
 

@@ -13,23 +13,25 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 _COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
 _TOKEN = re.compile(r"\d{1,2}:\d{2}(?:am|pm|a|p)?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|[^\W_]+(?:'[^\W_]+)?|[#?]")
 
-# Spellings rewritten before tokenising, so the grammar sees one form of each. All but the last need a
-# digit, so a text without one (most texts) skips them.
+# Spellings rewritten before tokenising, so the grammar sees one form of each. All need a digit, so a text
+# without one (most texts) skips them; and each needs a dash, a dot or an "@", which no rewrite adds, so a text
+# without that character skips the rewrite.
 _DIGIT = re.compile(r"\d")
-_DIGIT_REWRITES = (
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), r"\2/\3/\1"),            # 2026-03-14 -> 3/14/2026
-    (re.compile(r"(\d)\s*([ap])\.\s?m\b\.?"), r"\1\2m"),                       # 3 p.m. -> 3pm
-    (re.compile(r"\b(\d{1,2})\.(\d{2})\s?([ap]m)\b"), r"\1:\2\3"),             # 2.30pm -> 2:30pm
-    (re.compile(r"(\d)\s*[-\u2013\u2014]\s*ish\b"), r"\1ish"),                 # 3-ish -> 3ish
-    (re.compile(r"(\d(?:\s?[ap]m)?)\s*[-\u2013\u2014]\s*(?=\d)"), r"\1 to "),  # 2-4pm -> 2 to 4pm
-    (re.compile(r"(?<!\w)@\s*(?=\d)"), "at "),                                  # @3 -> at 3
-)
+_DASH = re.compile(r"[-\u2013\u2014]")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")                 # 2026-03-14 -> 3/14/2026
+_DOTTED_MERIDIEM = re.compile(r"(\d)\s*([ap])\.\s?m\b\.?")               # 3 p.m. -> 3pm
+_DOTTED_CLOCK = re.compile(r"\b(\d{1,2})\.(\d{2})\s?([ap]m)\b")          # 2.30pm -> 2:30pm
+_DASH_ISH = re.compile(r"(\d)\s*[-\u2013\u2014]\s*ish\b")                # 3-ish -> 3ish
+_DASH_RANGE = re.compile(r"(\d(?:\s?[ap]m)?)\s*[-\u2013\u2014]\s*(?=\d)")  # 2-4pm -> 2 to 4pm
+_AT_SIGN = re.compile(r"(?<!\w)@\s*(?=\d)")                               # @3 -> at 3
 _AMPERSAND = re.compile(r"\s&\s")
 
 
 def cleaned(text: str) -> str:
     """The text without control characters, with spaces folded, at most MAX_CHARS long."""
-    text = text[:MAX_CHARS].translate(_APOSTROPHES)
+    text = text[:MAX_CHARS]
+    if not text.isascii() or "`" in text:  # (the other apostrophes are not ASCII)
+        text = text.translate(_APOSTROPHES)
     if not text.isprintable():  # newlines, tabs, NULs, format and surrogate characters become spaces
         text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
     return " ".join(text.split())
@@ -43,12 +45,39 @@ def folded(text: str) -> str:
     return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
+def unmarked(text: str) -> str:
+    """The text decomposed (NFKD) without its combining marks: "mañana" -> "manana"."""
+    return unicodedata.normalize("NFKD", text).translate(_MARKS)
+
+
+class _Marks(dict):
+    """A str.translate table that drops combining marks, filled in as characters turn up."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        if len(self) < _MAX_MARKS:
+            self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+_MAX_MARKS = 4096  # characters remembered: far more than SMS text uses
+
+
 def tokens(text: str) -> list[str]:
     """Folded word, number, time and date tokens; "2:30pm" and "3/14" stay whole, "2-4" reads "2 to 4"."""
     text = folded(text)
     if _DIGIT.search(text):
-        for pattern, replacement in _DIGIT_REWRITES:
-            text = pattern.sub(replacement, text)
+        if "-" in text:
+            text = _ISO_DATE.sub(r"\2/\3/\1", text)
+        if "." in text:
+            text = _DOTTED_MERIDIEM.sub(r"\1\2m", text)
+            text = _DOTTED_CLOCK.sub(r"\1:\2\3", text)
+        if _DASH.search(text):
+            text = _DASH_ISH.sub(r"\1ish", text)
+            text = _DASH_RANGE.sub(r"\1 to ", text)
+        if "@" in text:
+            text = _AT_SIGN.sub("at ", text)
     if "&" in text:
         text = _AMPERSAND.sub(" and ", text)
     return _TOKEN.findall(text)
@@ -59,4 +88,7 @@ def has_digit(text: str) -> bool:
 
 
 def has_letters_or_digits(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+    return _ALNUM.search(text) is not None
+
+
+_ALNUM = re.compile(r"[^\W_]")  # str.isalnum, character by character: \w is that and "_"

@@ -1,6 +1,7 @@
 """What `nlu.parse` returns: the meaning of one message."""
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
 from datetime import datetime
 from enum import StrEnum
 
@@ -54,6 +55,25 @@ class Parse:
     waitlist: bool = False             # "text me if anything earlier opens": put me on the waitlist
     language: str = "en"               # "es" when the text is Spanish; replies follow it
     extras: dict[str, str] = field(default_factory=dict)
+
+
+# Every field in order with its default (required ones with MISSING), and the fields made by a factory.
+_PARSE_FIELDS = {f.name: f.default for f in fields(Parse)}
+_PARSE_FACTORIES = tuple((f.name, f.default_factory) for f in fields(Parse) if f.default_factory is not MISSING)
+
+
+def parse_of(**values: Any) -> Parse:
+    """`Parse(**values)`, made without the generated __init__, which sets each field with a call to
+    object.__setattr__ (the dataclass is frozen): nlu.parse makes one per message. The same fields, in the same
+    order, the same defaults and a fresh `extras`; every required field must be given."""
+    made = object.__new__(Parse)
+    state = made.__dict__
+    state.update(_PARSE_FIELDS)
+    state.update(values)
+    for name, factory in _PARSE_FACTORIES:
+        if name not in values:
+            state[name] = factory()
+    return made
 
 
 def public_intent(intent: Intent) -> tuple[Intent, bool]:

@@ -86,7 +86,10 @@ Decisions beyond that policy:
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from functools import lru_cache
+from itertools import compress
+from typing import NamedTuple
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -105,6 +108,9 @@ HORIZON = timedelta(days=60)  # the booking horizon: nobody is offered a slot fu
 AROUND = timedelta(hours=1)
 LATE_SLIP = timedelta(days=7)  # "3/9" said on 3/12 is a slip for a day that has gone, not next year's
 MAX_WINDOWS = 31  # a month of daily windows is the most a customer's text means
+_ONE_DAY = timedelta(days=1)
+_MIDNIGHT = time(0)
+_NOON = time(12)
 _MAX_ITEMS = 64  # days and times read from one text; past this it is not a request, and reading stops
 
 _WEEKDAY_NAMES = {
@@ -164,14 +170,22 @@ _STARTERS = frozenset(
     | _ASAP_WORDS | {p[0] for p in _ASAP_PHRASES} | _TODAY | _TOMORROW | set(WEEKDAYS) | set(_MONTHS)
     | set(_PART_WORDS) | _AROUND_WORDS | set(_COUNT_WORDS)
 )
+# The words each reader below can start with, besides a digit (and, for days, a weekday however spelt).
+_FLAG_HEADS = _ASAP_WORDS | _ASAP_PHRASE_HEADS | {"ago", "yesterday", "last"}
+_DAY_HEADS = frozenset({"the", "day", "overmorrow", "week", "this", "next", "coming", "following", "weekend",
+                        "weekends", "in", "on", "for"} | _TODAY | _TOMORROW | set(_COUNT_WORDS) | set(_MONTHS))
+_DATE_HEADS = frozenset({"the", "on", "for"} | set(_MONTHS))  # and digits: what _date_at can start with
+_ASK_HEADS = frozenset({"between", "btw", "btwn", "from", "at", "@", "noon", "midday", "noonish", "middayish", "am",
+                        "pm", "first"} | _LEAD_HEADS | _AROUND_WORDS | set(_PART_WORDS))
 _HHMM = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm|a|p)?(ish)?$")
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
 
 
-@dataclass(frozen=True)
-class When:
+class When(NamedTuple):
+    """What a text says about when: made once or twice per message, so a named tuple, not a dataclass."""
+
     windows: tuple[TimeWindow, ...]
     asap: bool = False
     past: bool = False
@@ -179,32 +193,41 @@ class When:
     too_far: bool = False              # a day was named, but beyond the horizon, and no window is left
 
 
-def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str, tuple[time, time]] | None = None,
+_NOTHING = When(())
+_PAST = When((), past=True)
+
+
+def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: Mapping[str, tuple[time, time]] | None = None,
          horizon: timedelta = HORIZON) -> When:
     """The windows named in `tokens` (from nlu.text.tokens), in the order given; see the module's policy."""
     local_now = now.astimezone(tz)
-    # "tomorrow's appointment", "friday's": the possessive names the day
-    heard = _heard(english_tokens([t.removesuffix("'s") for t in tokens]), local_now.date())
+    if "'" in "".join(tokens):  # "tomorrow's appointment", "friday's": the possessive names the day
+        tokens = [t.removesuffix("'s") for t in tokens]
+    heard = _heard(english_tokens(tokens), local_now.date())
     if not heard.items and not heard.asap:  # most texts name no time: nothing to resolve
-        return When((), past=heard.past)
-    parts = {**DAY_PARTS, **(day_parts or {})}
-    limit = _normal(local_now + horizon, tz)
-    named = any(isinstance(item, _Days) and item is not _GONE for item in heard.items)
+        return _PAST if heard.past else _NOTHING
+    parts = {**DAY_PARTS, **day_parts} if day_parts else DAY_PARTS
+    ahead = local_now + horizon
+    limit_at = ahead.astimezone(UTC)  # the instant of the limit, which is `ahead` normalised
+    named = False
+    for item in heard.items:
+        if isinstance(item, _Days) and item is not _GONE:
+            named = True
+            break
     if heard.asap and not named:
-        return When((TimeWindow(local_now, limit),), asap=True)
+        return When((TimeWindow(local_now, _normal(ahead, tz)),), asap=True)
     kept: list[TimeWindow] = []
-    seen: set[tuple[float, float]] = set()
+    seen: set[tuple[datetime, datetime]] = set()
     gone = too_far = False
-    now_at, limit_at = now.timestamp(), limit.timestamp()
-    for window in _windows(heard.items, parts, local_now):
-        start, end = window.start.timestamp(), window.end.timestamp()
+    now_at = now.astimezone(UTC)
+    for window, start, end in _windows(heard.items, parts, local_now, now_at):  # instants in UTC
         if end < now_at:
             gone = True
         elif start > limit_at or (start == limit_at and end > start):
             too_far = True
         elif (start, min(end, limit_at)) not in seen:
             seen.add((start, min(end, limit_at)))
-            kept.append(window if end <= limit_at else TimeWindow(window.start, limit))
+            kept.append(window if end <= limit_at else TimeWindow(window.start, _normal(ahead, tz)))
         if len(kept) == MAX_WINDOWS:
             break
     return When(tuple(kept), asap=heard.asap, past=(heard.past or gone) and not kept, days_named=named,
@@ -214,6 +237,18 @@ def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: dict[str,
 def weekday_in(token: str) -> int | None:
     """The weekday (Monday 0) a word names, English or Spanish, possessive, plural or misspelt: "friday's",
     "sábado", "satruday"."""
+    found = _WEEKDAY_OF.get(token, -1)
+    if found == -1:
+        found = _weekday_of(token)
+        if len(_WEEKDAY_OF) < _MAX_READERS:
+            _WEEKDAY_OF[token] = found
+    return found
+
+
+_WEEKDAY_OF: dict[str, int | None] = {}  # word -> weekday_in(word), worked out once per word
+
+
+def _weekday_of(token: str) -> int | None:
     token = token.removesuffix("'s")
     found = WEEKDAYS.get(token)
     if found is None and token in SPANISH_WEEKDAYS:
@@ -223,6 +258,7 @@ def weekday_in(token: str) -> int | None:
     return found
 
 
+@lru_cache(maxsize=4096)
 def _misspelt_weekday(token: str) -> int | None:
     """ "frday", "satruday", "wensday": one slip in a short word, two in a long one, and only one weekday that close.
 
@@ -237,23 +273,22 @@ def _misspelt_weekday(token: str) -> int | None:
 
 # --- What was said: days and times, in order --------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Days:
+# The parts of what was said are named tuples rather than frozen dataclasses: they are made several times per
+# message, and a tuple is made in a fraction of the time. None is compared with a tuple of another kind.
+class _Days(NamedTuple):
     """Local dates [first, end) named together: one day, a weekend or a week."""
 
     first: date
     end: date
 
 
-@dataclass(frozen=True)
-class _Clock:
+class _Clock(NamedTuple):
     hour: int
     minute: int = 0
     meridiem: str = ""  # "am", "pm", "noon", or "" when the customer did not say
 
 
-@dataclass(frozen=True)
-class _Ask:
+class _Ask(NamedTuple):
     """A time of day asked for, not yet placed on a day."""
 
     kind: str  # "part", "at", "range", "after", "before", "around"
@@ -262,43 +297,73 @@ class _Ask:
     part: str = ""
 
 
+_TONIGHT_ASK = _Ask("part", part="evening")
 _GONE = _Days(date.min, date.min)  # a day named that has already gone: its times go with it
 _OR = "or"  # "sat morning, or before 10 on sunday": a time after "or" starts afresh
 _DAY_AFTER = _Days(date.max, date.max)  # "the day after": the day after the last one named
 
 
-@dataclass
 class _Heard:
-    items: list["_Days | _Ask | str"] = field(default_factory=list)  # str: _OR
-    asap: bool = False
-    past: bool = False
+    __slots__ = ("items", "asap", "past")
+
+    def __init__(self) -> None:
+        self.items: list[_Days | _Ask | str] = []  # str: _OR
+        self.asap = False
+        self.past = False
 
 
 def _heard(toks: list[str], today: date) -> _Heard:
     heard = _Heard()
-    i, after_day, after_clock = 0, False, False
-    while i < len(toks) and len(heard.items) < _MAX_ITEMS:
-        if toks[i] in ("or", "and"):  # "tmrw at 10 or 2": the 2 is a time too
-            if toks[i] == "or":
-                heard.items.append(_OR)
-            i, after_day = i + 1, False
+    items = heard.items
+    readers_at = list(map(_READERS.get, toks))
+    if None in readers_at:
+        readers_at = [_readers_of(tok) if readers is None else readers for tok, readers in zip(toks, readers_at)]
+    # `before`: what the words just before toks[i] named (a day, a clock time), which says whether a bare number
+    # at i is a clock time ("sat 10"); None after any other word.
+    i, before = 0, None
+    # Only the words some rule starts with, or "or"/"and", are visited; a word skipped is one no rule reads.
+    for j in compress(range(len(toks)), readers_at):
+        if j < i:
+            continue  # read already, as part of what an earlier word started
+        if j > i:
+            before = None
+        readers = readers_at[j]
+        if readers == _JOIN:  # "tmrw at 10 or 2": the 2 is a time too, but "fri or 10" does not read 10 as 10:00
+            i = j + 1
+            if type(before) is _Days:
+                before = None
+            if toks[j] == "or":
+                items.append(_OR)
+                if len(items) >= _MAX_ITEMS:
+                    break
             continue
         step = None
-        if _may_start_a_time(toks[i]):
-            step = (_flag_at(toks, i, heard) or _days_at(toks, i, today)
-                    or _ask_at(toks, i, after_day=after_day, after_clock=after_clock))
+        if readers & _FLAG:
+            step = _flag_at(toks, j, heard)
+        if step is None and readers & _DAY:
+            step = _days_at(toks, j, today)
+        if step is None and readers & _ASK:
+            step = _ask_at(toks, j, before)
         if step is None:
-            i, after_day, after_clock = i + 1, False, False
+            i, before = j + 1, None
             continue
-        start, (found, i) = i, step
-        if _is_ruled_out(toks, start):  # "thurs but not fri": Friday is not asked for
-            found = [item for item in found if not isinstance(item, _Days)]
-        if found == [_DAY_AFTER]:  # "tmrw or the day after"
-            named = [d for d in heard.items if isinstance(d, _Days) and d is not _GONE]
-            found = [_day(named[-1].end)] if named else []
-        heard.items.extend(found)
-        after_day = bool(found) and isinstance(found[-1], _Days)
-        after_clock = bool(found) and isinstance(found[-1], _Ask) and found[-1].kind != "part"
+        found, i = step
+        if j and toks[j - 1] in _RULING_OUT_ENDS and _is_ruled_out(toks, j):
+            # "thurs but not fri": Friday is not asked for
+            found = [item for item in found if type(item) is not _Days]
+        if not found:
+            before = None
+            continue
+        if found[0] is _DAY_AFTER:  # "tmrw or the day after" (_days_at gives it alone)
+            named = [d for d in items if type(d) is _Days and d is not _GONE]
+            if not named:
+                before = None
+                continue
+            found = [_day(named[-1].end)]
+        items += found
+        before = found[-1]
+        if len(items) >= _MAX_ITEMS:
+            break
     return heard
 
 
@@ -309,9 +374,40 @@ def _is_ruled_out(toks: list[str], i: int) -> bool:
             or before in (["not", "on"], ["except", "on"], ["can't", "do"], ["cant", "do"], ["cannot", "do"]))
 
 
+_MISSPELT_INITIALS = frozenset("mtwfs")  # weekday initials: "frday", "satruday", "wensday"
+_RULING_OUT_ENDS = frozenset({"not", "except", "excepto", "on", "do"})  # the last words of what _is_ruled_out reads
+
+
+_FLAG, _DAY, _ASK = 1, 2, 4  # which of _flag_at, _days_at and _ask_at can read something starting at a word
+_JOIN = 8  # "or" and "and", which no rule starts with but which join times
+_READERS: dict[str, int] = {}  # word -> its readers, worked out once per word (up to _MAX_READERS words)
+_MAX_READERS = 8192
+
+
+def _readers_of(tok: str) -> int:
+    """Which readers can start at `tok` (a bit for each): none for the many words no rule starts with."""
+    readers = 0
+    if tok == "or" or tok == "and":
+        readers = _JOIN
+    elif _may_start_a_time(tok):
+        digit = tok[:1].isdecimal()
+        if tok in _FLAG_HEADS:
+            readers |= _FLAG
+        # A word starting with a digit starts a day only as a count ("3 days from now"), a date ("3/14",
+        # "14th") or a word such as "2moro"; and a time only as a clock time ("3pm", "2:30").
+        if (tok in _DAY_HEADS or weekday_in(tok) is not None
+                or digit and (tok.isdecimal() or "/" in tok or tok[-2:] in ("st", "nd", "rd", "th"))):
+            readers |= _DAY
+        if tok in _ASK_HEADS or digit and _CLOCK.match(tok):
+            readers |= _ASK
+    if len(_READERS) < _MAX_READERS:
+        _READERS[tok] = readers
+    return readers
+
+
 def _may_start_a_time(tok: str) -> bool:
     """A cheap test that skips the many words no rule starts with (a misspelt weekday may start one)."""
-    return tok[:1].isdecimal() or tok in _STARTERS or (tok[:1] in ("m", "t", "w", "f", "s") and 5 <= len(tok) <= 10)
+    return tok[:1].isdecimal() or tok in _STARTERS or (tok[:1] in _MISSPELT_INITIALS and 5 <= len(tok) <= 10)
 
 
 def _flag_at(toks: list[str], i: int, heard: _Heard) -> tuple[list, int] | None:
@@ -337,16 +433,36 @@ def _flag_at(toks: list[str], i: int, heard: _Heard) -> tuple[list, int] | None:
 
 def _days_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
     """The day, weekend or week named at toks[i], and where the words after it start."""
-    tok, nxt = toks[i], _at(toks, i + 1)
+    tok = toks[i]
+    if tok[:1].isdecimal() and tok not in _DAY_HEADS:  # "3 days from now", "3/14": not "2moro"
+        return _counted_or_dated(toks, i, today)
+    if tok in _TOMORROW:  # (checked first: no other rule starts with these words, nor with today's)
+        return [_day(today + _ONE_DAY)], i + 1
+    if tok in _TODAY:
+        return ([_day(today), _TONIGHT_ASK] if tok in _TONIGHT else [_day(today)]), i + 1
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    if (weekday := weekday_in(tok)) is not None:  # (no word the rules below start with is a weekday)
+        if tok == "sun" and nxt in ("up", "down", "is", "shine"):
+            return None
+        if (nxt[:1].isdecimal() or nxt in _DATE_HEADS) and (dated := _date_at(toks, i + 1, today)) is not None:
+            return dated  # "sunday 5 april", "friday the 13th": the date says which
+        if (nxt[:1].isdecimal() and (m := _ORDINAL.match(nxt)) is not None and m.group(2)
+                and (found := _day_of_month(today, int(m.group(1))))):
+            return [_day(found)], i + 2  # "tuesday 17th" (a suffix makes it a date, not a time)
+        if nxt in ("next", "after", "this"):
+            if toks[i + 1:i + 3] == ["next", "week"]:
+                return [_day(_weekday(today, weekday, next_week=True))], i + 3
+            if toks[i + 1:i + 3] == ["after", "next"]:
+                return [_day(_weekday(today, weekday, next_week=False) + timedelta(days=7))], i + 3
+            if toks[i + 1:i + 3] == ["this", "week"]:  # "friday this week" is the bare friday
+                return [_day(_weekday(today, weekday, next_week=False))], i + 3
+        return [_day(_weekday(today, weekday, next_week=False))], i + 1
+    if tok not in _DAY_HEADS:
+        return None  # no rule below starts with this word
     if tok == "the" and toks[i:i + 4] == ["the", "day", "after", "tomorrow"]:
         return [_day(today + timedelta(days=2))], i + 4
     if (tok == "day" and toks[i:i + 3] == ["day", "after", "tomorrow"]) or tok == "overmorrow":
         return [_day(today + timedelta(days=2))], i + (1 if tok == "overmorrow" else 3)
-    if tok in _TODAY:
-        tonight = [_Ask("part", part="evening")] if tok in _TONIGHT else []
-        return [_day(today), *tonight], i + 1
-    if tok in _TOMORROW:
-        return [_day(today + timedelta(days=1))], i + 1
     if tok in ("the", "week") and (toks[i:i + 4] == ["the", "week", "after", "next"]
                                    or toks[i:i + 3] == ["week", "after", "next"]):
         return [_week_of(today + timedelta(days=14))], i + (4 if tok == "the" else 3)
@@ -356,19 +472,13 @@ def _days_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
         return _this_or_next_at(toks, i, today)
     if tok in ("weekend", "weekends"):
         return [_weekend(today, next_week=False)], i + 1
-    if (weekday := weekday_in(tok)) is not None and not (tok == "sun" and nxt in ("up", "down", "is", "shine")):
-        if (dated := _date_at(toks, i + 1, today)) is not None:
-            return dated  # "sunday 5 april", "friday the 13th": the date says which
-        if (m := _ORDINAL.match(nxt)) is not None and m.group(2) and (found := _day_of_month(today, int(m.group(1)))):
-            return [_day(found)], i + 2  # "tuesday 17th" (a suffix makes it a date, not a time)
-        if toks[i + 1:i + 3] == ["next", "week"]:
-            return [_day(_weekday(today, weekday, next_week=True))], i + 3
-        if toks[i + 1:i + 3] == ["after", "next"]:
-            return [_day(_weekday(today, weekday, next_week=False) + timedelta(days=7))], i + 3
-        this_week = toks[i + 1:i + 3] == ["this", "week"]  # "friday this week" is the bare friday
-        return [_day(_weekday(today, weekday, next_week=False))], i + (3 if this_week else 1)
     if tok == "in" and (ahead := _ahead_at(toks, i + 1, today)) is not None:
         return ahead
+    return _counted_or_dated(toks, i, today)
+
+
+def _counted_or_dated(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
+    """"3 days from now", "a week from today"; a date ("3/14 sat", "march 14")."""
     if (count := _count_at(toks, i)) and toks[count[1] + 1:count[1] + 3] in (["from", "now"], ["from", "today"]):
         ahead = _ahead_at(toks, i, today)  # "a week from today", "3 days from now"
         return (ahead[0], ahead[1] + 2) if ahead else None
@@ -413,7 +523,7 @@ def _ahead_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
 
 def _count_at(toks: list[str], i: int) -> tuple[int, int] | None:
     """A small count: "3", "three", "a", "a couple of", "a few"."""
-    tok = _at(toks, i)
+    tok = toks[i] if i < len(toks) else ""
     if tok.isdecimal() and len(tok) <= 3:
         return int(tok), i + 1
     if tok in ("a", "an") and _at(toks, i + 1) in ("couple", "few"):
@@ -426,7 +536,7 @@ def _count_at(toks: list[str], i: int) -> tuple[int, int] | None:
 
 def _date_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
     """"the 14th", "march 14", "14 march", "14th of march 2027", "3/14", "3/14/27"."""
-    tok = _at(toks, i)
+    tok = toks[i] if i < len(toks) else ""
     if (m := _SLASH_DATE.match(tok)) is not None:
         first, second, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
         month, day = (first, second) if first <= 12 else (second, first)  # "14/3" is day-first
@@ -470,38 +580,45 @@ def _year(text: str | None) -> int | None:
     return year + 2000 if year < 100 else year if 1900 <= year <= 2100 else None
 
 
-def _ask_at(toks: list[str], i: int, *, after_day: bool, after_clock: bool) -> tuple[list, int] | None:
+def _ask_at(toks: list[str], i: int, before: "_Days | _Ask | None") -> tuple[list, int] | None:
     """The time of day asked for at toks[i]: a day part, a clock time, a range, before/after/around.
 
     A bare number is a clock time only where it reads as one: right after a day or after "or" following
     a time ("sat 10", "at 10 or 2"), right before a day ("10 tomorrow"), or before "ok"/"works" ("9 works").
     """
-    tok, nxt = toks[i], _at(toks, i + 1)
-    if tok in ("between", "btw", "btwn", "from") and (a := _clock_at(toks, i + 1, words=True)):
-        if _at(toks, a.after) in _RANGE_TO and (b := _clock_at(toks, a.after + 1, words=True)):
-            return [_Ask("range", a.clock, b.clock)], b.after
-        if tok == "from":  # "from 5 (on)"
-            return [_Ask("after", a.clock)], a.after + (1 if _at(toks, a.after) in ("on", "onwards", "onward") else 0)
-        return None
-    if lead := _lead_in(toks, i, _AFTER_LEADS):
-        a = _clock_at(toks, i + lead, words=True)
-        return ([_Ask("after", a.clock)], a.after) if a else None
-    if lead := _lead_in(toks, i, _BEFORE_LEADS):
-        b = _clock_at(toks, i + lead, words=True)
-        return ([_Ask("before", end=b.clock)], b.after) if b else None
-    if tok in _AROUND_WORDS or tok in ("at", "@"):
-        a = _clock_at(toks, i + 1, words=True)
-        if a is None:
+    tok = toks[i]
+    if not tok[:1].isdecimal():  # a word: of the rules below only the clock time starts with a digit
+        if tok not in _ASK_HEADS:
+            return None  # no rule below starts with this word
+        if tok in ("between", "btw", "btwn", "from") and (a := _clock_at(toks, i + 1, words=True)):
+            if _at(toks, a.after) in _RANGE_TO and (b := _clock_at(toks, a.after + 1, words=True)):
+                return [_Ask("range", a.clock, b.clock)], b.after
+            if tok == "from":  # "from 5 (on)"
+                return [_Ask("after", a.clock)], a.after + (1 if _at(toks, a.after) in ("on", "onwards", "onward")
+                                                            else 0)
             return None
-        return [_Ask("around" if tok in _AROUND_WORDS or a.ish else "at", a.clock)], a.after
-    if (a := _clock_at(toks, i, words=False)) is not None:
+        if tok in _LEAD_HEADS:
+            if lead := _lead_in(toks, i, _AFTER_LEADS):
+                a = _clock_at(toks, i + lead, words=True)
+                return ([_Ask("after", a.clock)], a.after) if a else None
+            if lead := _lead_in(toks, i, _BEFORE_LEADS):
+                b = _clock_at(toks, i + lead, words=True)
+                return ([_Ask("before", end=b.clock)], b.after) if b else None
+        if tok in _AROUND_WORDS or tok in ("at", "@"):
+            a = _clock_at(toks, i + 1, words=True)
+            if a is None:
+                return None
+            return [_Ask("around" if tok in _AROUND_WORDS or a.ish else "at", a.clock)], a.after
+    if (tok[:1].isdecimal() or tok in _NOON_WORDS) and (a := _clock_at(toks, i, words=False)) is not None:
+        # (without `words`, only these can be clock times)
         if _at(toks, a.after) in ("to", "till", "til", "until") and (b := _clock_at(toks, a.after + 1, words=True)):
             return [_Ask("range", a.clock, b.clock)], b.after  # "2 to 4", "10am-2pm"
         if a.ish:
             return [_Ask("around", a.clock)], a.after
         following = _at(toks, a.after)
+        after_day_or_clock = type(before) is _Days or type(before) is _Ask and before.kind != "part"
         bare_time = 1 <= a.clock.hour <= 12 and (
-            (after_day or after_clock) and following in _TIME_FOLLOWERS
+            after_day_or_clock and following in _TIME_FOLLOWERS
             or following in _ACCEPTING or following in _TODAY or following in _TOMORROW
             or following in _WEEKDAY_NAMES)
         if a.said or bare_time:
@@ -509,15 +626,14 @@ def _ask_at(toks: list[str], i: int, *, after_day: bool, after_clock: bool) -> t
         return None
     if tok in _PART_WORDS and (toks[i - 1] if i else "") != "good":  # "good morning" is a greeting
         return [_Ask("part", part=_PART_WORDS[tok])], i + 1
-    if tok in ("am", "pm") and after_day:  # "sat am", "tue pm"
+    if tok in ("am", "pm") and type(before) is _Days:  # "sat am", "tue pm"
         return [_Ask("part", part="morning" if tok == "am" else "afternoon")], i + 1
-    if (tok, nxt) == ("first", "thing"):
+    if tok == "first" and _at(toks, i + 1) == "thing":
         return [_Ask("part", part="morning")], i + 2
     return None
 
 
-@dataclass(frozen=True)
-class _ClockFound:
+class _ClockFound(NamedTuple):
     clock: _Clock
     after: int          # index of the token after the clock time
     said: bool          # it had minutes, am/pm or "o'clock", or was "noon": a time on its own
@@ -526,14 +642,15 @@ class _ClockFound:
 
 def _clock_at(toks: list[str], i: int, *, words: bool) -> _ClockFound | None:
     """A clock time at toks[i]: "3", "3pm", "3 pm", "15:30", "3 o'clock", "noon", "3ish" (and "three" if `words`)."""
-    tok = _at(toks, i)
+    n = len(toks)
+    tok = toks[i] if i < n else ""
     said, ish = False, False
-    if tok in ("noon", "midday", "noonish", "middayish"):
-        clock, said, ish = _Clock(12, 0, "noon"), True, tok.endswith("ish")
+    if tok in _NOON_WORDS:
+        clock, said, ish = _NOON_CLOCK, True, tok.endswith("ish")
     elif (m := _CLOCK.match(tok)) is not None:
-        hour, minutes, meridiem, ish = m.group(1), m.group(2), m.group(3) or "", bool(m.group(4))
-        meridiem = {"a": "am", "p": "pm"}.get(meridiem, meridiem)
-        clock, said = _Clock(int(hour), int(minutes or 0), meridiem), bool(minutes or meridiem)
+        hour, minutes, meridiem, suffix = m.groups()
+        meridiem = _MERIDIEMS.get(meridiem, meridiem) if meridiem else ""
+        clock, said, ish = _Clock(int(hour), int(minutes or 0), meridiem), bool(minutes or meridiem), bool(suffix)
     elif words and (m := _HHMM.match(tok)) is not None:  # "at 0900"
         clock, said = _Clock(int(m.group(1)), int(m.group(2))), True
     elif words and tok in _CLOCK_WORDS and _at(toks, i + 1) in _WORDED_TIME_FOLLOWERS:  # "at two", "at two pm"
@@ -541,17 +658,26 @@ def _clock_at(toks: list[str], i: int, *, words: bool) -> _ClockFound | None:
     else:
         return None
     j = i + 1
-    if not clock.meridiem and _at(toks, j) in ("am", "pm"):
-        clock, said, j = _Clock(clock.hour, clock.minute, toks[j]), True, j + 1
-    if _at(toks, j) in ("oclock", "o'clock"):
+    nxt = toks[j] if j < n else ""
+    if not clock.meridiem and nxt in ("am", "pm"):
+        clock, said, j = _Clock(clock.hour, clock.minute, nxt), True, j + 1
+        nxt = toks[j] if j < n else ""
+    if nxt in ("oclock", "o'clock"):
         said, j = True, j + 1
-    if _at(toks, j) == "ish":
+        nxt = toks[j] if j < n else ""
+    if nxt == "ish":
         ish, j = True, j + 1
-    if _at(toks, j) in _UNITS or clock.minute > 59 or clock.hour > 23:
+        nxt = toks[j] if j < n else ""
+    if nxt in _UNITS or clock.minute > 59 or clock.hour > 23:
         return None
     if clock.meridiem in ("am", "pm") and not 1 <= clock.hour <= 12:
         return None
     return _ClockFound(clock, j, said, ish)
+
+
+_NOON_WORDS = frozenset({"noon", "midday", "noonish", "middayish"})
+_NOON_CLOCK = _Clock(12, 0, "noon")
+_MERIDIEMS = {"a": "am", "p": "pm"}
 
 
 def _at(toks: list[str], i: int) -> str:
@@ -567,8 +693,7 @@ def _lead_in(toks: list[str], i: int, leads: tuple[tuple[str, ...], ...]) -> int
 
 # --- Days and times -> windows ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Spec:
+class _Spec(NamedTuple):
     """A time of day resolved against the business's day parts: start..end, end None = midnight."""
 
     kind: str  # "at", "around", "span"
@@ -576,35 +701,42 @@ class _Spec:
     end: time | None = None
 
 
-_GONE_WINDOW = TimeWindow(datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+_GONE_WINDOW = (TimeWindow(_LONG_AGO, _LONG_AGO), _LONG_AGO, _LONG_AGO)
+
+# A window with its start and end as instants in UTC: comparing those is cheaper than comparing timestamps.
+_Placed = tuple[TimeWindow, datetime, datetime]
 
 
-def _windows(items: list, parts: dict[str, tuple[time, time]], local_now: datetime) -> list[TimeWindow]:
+def _windows(items: list, parts: Mapping[str, tuple[time, time]], local_now: datetime,
+             now_at: datetime) -> list[_Placed]:
     """Every window the days and times name (a gone day gives _GONE_WINDOW), before past and horizon rules."""
     tz = local_now.tzinfo
     today = local_now.date()
-    now_at = local_now.timestamp()
-    out: list[TimeWindow] = []
+    out: list[_Placed] = []
     for days, asks in _groups(items):
         specs = _specs(asks, parts)
         if not days:
             for spec in specs:
-                window = _window_on(today, spec, tz)
-                if window.end.timestamp() < now_at:
-                    window = _window_on(today + timedelta(days=1), spec, tz)
-                out.append(window)
+                placed = _window_on(today, spec, tz)
+                if placed[2] < now_at:
+                    placed = _window_on(today + _ONE_DAY, spec, tz)
+                out.append(placed)
             continue
         for named in days:
             if named is _GONE:
                 out.append(_GONE_WINDOW)
                 continue
             if not specs:  # "this weekend" said on Sunday is still Saturday 00:00 to Monday 00:00
-                out.append(TimeWindow(_local(named.first, time(0), tz), _local(named.end, time(0), tz)))
+                start = datetime.combine(named.first, _MIDNIGHT, tzinfo=tz).astimezone(UTC)
+                end = datetime.combine(named.end, _MIDNIGHT, tzinfo=tz).astimezone(UTC)
+                out.append((TimeWindow(start.astimezone(tz), end.astimezone(tz)), start, end))
                 continue
             day = max(named.first, today)
             while day < named.end and len(out) < 4 * MAX_WINDOWS:
-                out.extend(_window_on(day, spec, tz) for spec in specs)
-                day += timedelta(days=1)
+                for spec in specs:
+                    out.append(_window_on(day, spec, tz))
+                day += _ONE_DAY
         if len(out) >= 4 * MAX_WINDOWS:  # enough to fill MAX_WINDOWS after dropping gone ones
             break
     return out
@@ -618,24 +750,46 @@ def _groups(items: list) -> list[tuple[list[_Days], list[_Ask]]]:
     time ("morning or afternoon", but "fri or sat morning" is one group); a day part and a clock time in
     one group go together ("tomorrow morning at 10").
     """
-    groups: list[tuple[list[_Days], list[_Ask]]] = [([], [])]
+    if len(items) == 1:  # the commonest texts: "tomorrow", "at 3"
+        return [([], items)] if type(items[0]) is _Ask else [(items, [])] if items[0] is not _OR else []
+    if len(items) == 2 and _OR not in items:  # "tomorrow morning", "at 3 tomorrow": one group, as below
+        first, second = items
+        if type(first) is type(second):
+            return [([], items)] if type(first) is _Ask else [(items if first != second else [first], [])]
+        return [([first], [second])] if type(first) is _Days else [([second], [first])]
+    days: list[_Days] = []
+    asks: list[_Ask] = []
+    groups: list[tuple[list[_Days], list[_Ask]]] = [(days, asks)]
     for item in items:
-        days, asks = groups[-1]
         if item is _OR:
             if asks:
-                groups.append(([], []))
+                days, asks = [], []
+                groups.append((days, asks))
         elif isinstance(item, _Days):
             if days and asks:
-                groups.append(([item], []))
+                days, asks = [item], []
+                groups.append((days, asks))
             elif item not in days:
                 days.append(item)
-        elif days and any((a.kind == "part") == (item.kind == "part") for a in asks):
-            groups.append(([], [item]))
+        elif days and _has_kind_of(asks, item):
+            days, asks = [], [item]
+            groups.append((days, asks))
         else:
             asks.append(item)
     own = [g for g in groups if g[0] or g[1]]
+    if len(own) < 2:  # nothing to borrow from
+        return own
     own_days, own_asks = [g[0] for g in own], [g[1] for g in own]
     return [(days or _nearest(own_days, k), asks or _nearest(own_asks, k)) for k, (days, asks) in enumerate(own)]
+
+
+def _has_kind_of(asks: list[_Ask], ask: _Ask) -> bool:
+    """Whether `asks` has a time of the same kind as `ask`: both day parts, or both clock times."""
+    is_part = ask.kind == "part"
+    for other in asks:
+        if (other.kind == "part") == is_part:
+            return True
+    return False
 
 
 def _nearest(lists: list[list], k: int) -> list:
@@ -648,11 +802,14 @@ def _nearest(lists: list[list], k: int) -> list:
 
 def _specs(asks: list[_Ask], parts: dict[str, tuple[time, time]]) -> list[_Spec]:
     """The asks as times of day; a day part with clock times only says how to read them ("tonight at 8")."""
+    if len(asks) == 1:
+        spec = _spec(asks[0], parts, "")
+        return [spec] if spec else []
     day_parts = [a for a in asks if a.kind == "part"]
     clocks = [a for a in asks if a.kind != "part"]
     if day_parts and clocks:
         start, end = parts[day_parts[0].part]
-        hint = "pm" if start >= time(12) else "am" if end <= time(12) and end != time(0) else ""
+        hint = "pm" if start >= _NOON else "am" if end <= _NOON and end != _MIDNIGHT else ""
         return [s for a in clocks if (s := _spec(a, parts, hint))]
     return [s for a in asks if (s := _spec(a, parts, ""))]
 
@@ -666,7 +823,7 @@ def _spec(ask: _Ask, parts: dict[str, tuple[time, time]], hint: str) -> _Spec | 
     if ask.kind == "before":
         end = _time(ask.end, hint)
         morning = parts["morning"][0]
-        return _Spec("span", morning if end > morning else time(0), end) if end != time(0) else None
+        return _Spec("span", morning if end > morning else _MIDNIGHT, end) if end != _MIDNIGHT else None
     if ask.kind == "after":
         return _Spec("span", _time(ask.start, hint), None)
     return _Spec(ask.kind, _time(ask.start, hint))  # "at", "around"
@@ -697,23 +854,28 @@ def _time(clock: _Clock, hint: str = "") -> time:
     return time(hour, clock.minute)
 
 
-def _window_on(day: date, spec: _Spec, tz) -> TimeWindow:
-    start = _local(day, spec.start, tz)
+def _window_on(day: date, spec: _Spec, tz) -> _Placed:
+    # Each wall time on the day is made a real instant through UTC (see DST in the module's policy), and the
+    # instant is kept too.
+    start_at = datetime.combine(day, spec.start, tzinfo=tz).astimezone(UTC)
+    start = start_at.astimezone(tz)
     if spec.kind == "at":
-        return TimeWindow(start, start)
+        return TimeWindow(start, start), start_at, start_at
     if spec.kind == "around":  # an hour either side in real time, across midnight if need be
-        centre = start.astimezone(UTC)
-        return TimeWindow((centre - AROUND).astimezone(tz), (centre + AROUND).astimezone(tz))
-    end = _local(day + timedelta(days=1), time(0), tz) if spec.end is None else _local(day, spec.end, tz)
-    if end.timestamp() < start.timestamp():  # "between 2:30 and 3am" on a spring-forward day: 03:30 > 03:00
-        start = end
-    return TimeWindow(start, end)
+        low, high = start_at - AROUND, start_at + AROUND
+        return TimeWindow(low.astimezone(tz), high.astimezone(tz)), low, high
+    end_at = datetime.combine(day + _ONE_DAY if spec.end is None else day, _MIDNIGHT if spec.end is None else spec.end,
+                              tzinfo=tz).astimezone(UTC)
+    end = end_at.astimezone(tz)
+    if end_at < start_at:  # "between 2:30 and 3am" on a spring-forward day: 03:30 > 03:00
+        start, start_at = end, end_at
+    return TimeWindow(start, end), start_at, end_at
 
 
 # --- Calendar arithmetic ------------------------------------------------------------------------------------
 
 def _day(day: date) -> _Days:
-    return _Days(day, day + timedelta(days=1))
+    return _Days(day, day + _ONE_DAY)
 
 
 def _monday(day: date) -> date:
@@ -768,11 +930,6 @@ def _day_of_month(today: date, day: int) -> date | None:
             return date(year, month, day)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
-
-
-def _local(day: date, wall_time: time, tz) -> datetime:
-    """The wall time on that day in `tz`, as a real instant (see DST in the module's policy)."""
-    return _normal(datetime.combine(day, wall_time, tzinfo=tz), tz)
 
 
 def _normal(moment: datetime, tz) -> datetime:
