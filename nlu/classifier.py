@@ -33,26 +33,37 @@ the "unknown" intent itself wins (names, addresses, small talk: nlu.yml teaches 
 
 Fast and exact. Scoring a message against every example went through about a thousand postings (the
 2-gram "e " alone is in 400 examples) and took most of a parse. `guess` finds the same intent and the
-same confidence, to the last bit, by scoring (nearly always) one intent of fifteen. All weights are
-positive, so:
-- a message's weight on a feature is at most the sum of its words' own weights on it (sublinear term
-  frequency: 1 + log(a + b) <= (1 + log a) + (1 + log b) for counts of 1 or more), so an example's
-  similarity to the message is at most the sum of its similarities to each word alone, over the norm;
-- the three largest of a sum add up to no more than the three largest of each part, so an intent's
-  score is at most the sum, over the message's words, of each word's own score against the intent;
-- each feature's part of a word's own score is at most the feature's weight times the mean of its
-  NEIGHBOURS heaviest weights among the intent's examples;
-so each intent's score is bounded by a sum of per-word bounds over the message norm. The words of the
-training data get the close bound, their own score, worked out at training (about 0.2 s more): the
-n-grams of a word are found in the same examples, so it is far below the sum of its n-grams' bounds, and
-one intent is nearly always all that is scored. A word never seen gets the sum of its n-grams' bounds
-when it turns up, which takes microseconds rather than the tenths of a millisecond its own score would.
-Intents are scored exactly, highest bound first, until the next bound is below the best score so far
-(or below what could reach MIN_CONFIDENCE): an intent is left unscored only when it could not have won.
-The sums are the same sums, in the same order, as when every intent is scored, which
-`guess(exhaustive=True)` still does and the tests compare. The only cache is of the features and bounds
-of words the training data lacks (up to MAX_UNSEEN_WORDS of them), which depend on the word alone: the
-answer depends on the training data and the text alone.
+same confidence by scoring (nearly always) one intent of sixteen, with integer arithmetic:
+- Weights are fixed point: a message's in units of 2**-24 (MESSAGE_SCALE), an example's unit vector in
+  units of 2**-28 (EXAMPLE_SCALE). A similarity is then a sum of integer products, the same in any order,
+  and rounding moves a cosine by about 1e-8, far below the 4 decimals a confidence keeps.
+- Rows are packed: for each intent, a word's (and a slot's) similarity to each of the intent's examples sits
+  in a 64-bit field of one integer, example n in bits 64n to 64n + 63. The words of the training data have
+  their rows worked out at training; a word never seen gets them when an intent is first scored with it.
+  An intent's similarities to a message are then the sum of its words' rows, one integer addition per word,
+  corrected for the features two words share (a feature counted twice weighs 1 + log 2, not 2: found with
+  a bit mask of features per word). The NEIGHBOURS largest fields are read by viewing the row's bytes as
+  doubles: every field stays below 2**62, where the order of the bit patterns as doubles is the order of the
+  integers, and Python sorts floats about twice as fast as integers this large.
+- Intents are scored highest bound first, until the next bound is below the best score so far (or below
+  what could reach MIN_CONFIDENCE): an intent is left unscored only when it could not have won. All
+  weights are positive, so:
+  * a message's weight on a feature is at most the sum of its words' own weights on it (sublinear term
+    frequency: 1 + log(a + b) <= (1 + log a) + (1 + log b) for counts of 1 or more), so an example's
+    similarity to the message is at most the sum of its similarities to each word alone;
+  * the three largest of a sum add up to no more than the three largest of each part, so an intent's
+    score is at most the sum, over the message's words, of each word's own score against the intent;
+  * each feature's part of a word's own score is at most the feature's weight times the sum of its
+    NEIGHBOURS heaviest weights among the intent's examples.
+  The words of the training data get the close bound, their own score, worked out at training: the
+  n-grams of a word are found in the same examples, so it is far below the sum of its n-grams' bounds.
+  A word never seen gets the sum of its n-grams' bounds. Bounds are kept in BOUND_UNITs, rounded up, and
+  packed like rows (with each intent's place in the low bits of its field), so one addition per word and
+  one sort order the intents.
+`guess(exhaustive=True)` still scores every intent the plain way, example by example through the
+postings, and the tests compare: integers make the answers equal to the last bit. The only cache is of
+the features, bounds and rows of words the training data lacks (up to MAX_UNSEEN_WORDS of them), which
+depend on the word alone: the answer depends on the training data and the text alone.
 
 Deterministic: vectors and sums are built in file order, never by iterating a set, and equal scores go
 to the intent the training file lists first. Pure Python; trained on first use in well under a second.
@@ -80,7 +91,7 @@ SLOT_WEIGHT = 4.0        # naming a time or service says more about the intent t
 NGRAM_SIZES = (2, 3, 4)
 MIN_CONFIDENCE = 0.3     # held-out messages: median 0.6, 9 in 10 above 0.42; "retail" 0.09, "asdfgh qwerty" 0.1
 MAX_CONFIDENCE = 0.99    # 1.0 is kept for the carrier keyword rules in nlu/intent.py
-MAX_UNSEEN_WORDS = 4096  # unseen words kept with their features and rows: about 2 kB each, so 8 MB at most
+MAX_UNSEEN_WORDS = 1024  # unseen words kept: about 2 kB each, 10 kB with rows for every intent, so 10 MB at most
 KNOWN_PREFIX = 4         # "pricing" is known through "price", "cancelen" through "cancelar"
 UNKNOWN = "unknown"
 # Fixed point: a message's feature weights (1 to about 30) in units of 2**-24, an example's unit-vector weights
@@ -382,7 +393,8 @@ class IntentClassifier:
                 bound.append(self._top(k, self._row(weights, rows, k)))
         else:
             tops = [self._feature_tops[key] for key in weights]
-            bound = [sum(weight * top[k] for weight, top in zip(weights.values(), tops)) for k in range(len(self.intents))]
+            bound = [sum(weight * top[k] for weight, top in zip(weights.values(), tops))
+                     for k in range(len(self.intents))]
         units = [-(-b // BOUND_UNIT) for b in bound]  # rounded up, so that a sum of them is still an upper bound
         bounds = sum(unit << (_FIELD_BITS * k + _INTENT_BITS) for k, unit in enumerate(units))
         mask = sum(map(self._bit_of.__getitem__, counts))
