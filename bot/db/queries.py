@@ -29,12 +29,14 @@ _CONVERSATION = select(Conversation).where(Conversation.business_id == bindparam
                                            Conversation.phone == bindparam("phone"),
                                            Conversation.channel == bindparam("channel"))
 _INBOUND = select(Message).where(Message.provider_id == bindparam("provider_id"))
+# A booking keeps its slot busy at `now` and touches [start, end) (see booking.is_blocking).
+_BLOCKING = (Booking.business_id == bindparam("business_id"), Booking.end_at > bindparam("start"),
+             Booking.start_at < bindparam("end"),
+             or_(col(Booking.status).in_([s.value for s in FIRM]),
+                 (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > bindparam("now"))))
+_BLOCKING_BOOKINGS = select(Booking).where(*_BLOCKING)
 _BLOCKING_SPANS = select(Booking.id, Booking.staff_id, Booking.service_id, Booking.start_at, Booking.end_at,
-                         Booking.address, Booking.lat, Booking.lng, Booking.seats).where(
-    Booking.business_id == bindparam("business_id"), Booking.end_at > bindparam("start"),
-    Booking.start_at < bindparam("end"),
-    or_(col(Booking.status).in_([s.value for s in FIRM]),
-        (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > bindparam("now"))))
+                         Booking.address, Booking.lat, Booking.lng, Booking.seats).where(*_BLOCKING)
 
 
 def business_by_number(session: Session, *, channel: Channel, phone: str) -> Business | None:
@@ -95,10 +97,8 @@ def technicians(session: Session, *, business: Business, around: Span, now: date
 
 def blocking_bookings(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence[Booking]:
     """Bookings that keep their slot busy at `now` and touch `around` (see booking.is_blocking)."""
-    return session.exec(select(Booking).where(
-        Booking.business_id == business_id, Booking.end_at > around.start, Booking.start_at < around.end,
-        or_(col(Booking.status).in_([s.value for s in FIRM]),
-            (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > now)))).all()
+    return session.exec(_BLOCKING_BOOKINGS, params={"business_id": business_id, "start": around.start,
+                                                    "end": around.end, "now": now}).all()
 
 
 def blocking_spans(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence:
