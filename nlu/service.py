@@ -10,7 +10,12 @@ Fast without changing an answer. The names and aliases are laid out once per bus
   * at MIN_SCORE the indel distance is at most (1 - MIN_SCORE/100) * (sum of lengths), and the edit distance
     is at most that; each edit breaks at most two of a phrase's letter pairs ("de", "et", "ta", ...), so a run
     that has fewer of the phrase's pairs than (length - 1) - 2 * edits cannot reach it either (the q-gram
-    lemma). The pairs a run shares with each phrase are counted at once, in 8-bit fields of one integer.
+    lemma). The pairs a run shares with each phrase are counted at once, in 16-bit fields of one integer.
+  * a run's pairs are its words' pairs and the pairs across each space between them ("r ", " m" in
+    "tmr morning"), so the sum, over its words, of each word's count padded with a space each side (" tmr ",
+    " morning ") is at least the run's own count: runs of several words are filtered with that sum. A word's
+    counts depend on the word alone and are kept (up to MAX_KEPT_WORDS words per business and number of words):
+    working out a word's pairs was most of the cost of a message.
 """
 
 import re
@@ -29,8 +34,9 @@ MIN_FUZZY_LENGTH = 6  # short words must match exactly: fuzzy "wash" would also 
 # The phrases scoring at least MIN_SCORE against a run of words: [(phrase, score, index)].
 _close_phrases = partial(process.extract, scorer=fuzz.ratio, score_cutoff=MIN_SCORE, limit=None)
 _SLACK = 1e-9  # where a score is bounded with floating point, the bound errs towards trying the run
-_FIELD = 8     # bits per phrase in a packed count of letter pairs: counts and needs stay below 1 << (_FIELD - 1)
+_FIELD = 16    # bits per phrase in a packed count of letter pairs: counts and needs stay below 1 << (_FIELD - 1)
 _NEVER = (1 << (_FIELD - 1)) - 1  # a need no count reaches: the run's length is out of the phrase's range
+MAX_KEPT_WORDS = 4096  # words whose pair counts are kept per business and number of words: a few hundred kB at most
 
 
 class _Fuzzy(NamedTuple):
@@ -43,6 +49,9 @@ class _Fuzzy(NamedTuple):
     pairs: dict[str, int]        # letter pair -> how often each phrase has it, packed (phrase k in field k)
     needs: dict[int, int]        # run length -> the pairs it needs in common with each phrase, packed
     high: int                    # the top bit of every field
+    # word -> for one word (width 1), 1 when it could score MIN_SCORE with a phrase, else 0; for more, the pairs the
+    # word padded with spaces has in common with each phrase, packed. Filled as words turn up (see _kept).
+    kept: dict[str, int]
 
 
 class _Phrases(NamedTuple):
@@ -82,18 +91,20 @@ def matched_service(tokens: list[str], services: Sequence[str],
     lengths = list(map(len, tokens))
     for fuzzy in table.by_width:
         width = fuzzy.width
+        kept = list(map(fuzzy.kept.get, tokens))
+        if None in kept:
+            kept = [_kept(fuzzy, word) if found is None else found for word, found in zip(tokens, kept)]
         if width == 1:
-            runs: Sequence[str] = list(compress(tokens, map(fuzzy.lengths.__contains__, lengths)))
+            runs: Sequence[str] = list(compress(tokens, kept))
         else:
             summed = lengths  # the lengths of the runs of `width` words, without the spaces
             for shift in range(1, width):
                 summed = list(map(add, summed, lengths[shift:]))
+            # The words' padded counts add up to at least the run's own count (see the module's docstring).
             runs = [" ".join(tokens[i:i + width])
-                    for i in compress(range(len(summed)), map(fuzzy.lengths.__contains__, summed))]
+                    for i in compress(range(len(summed)), map(fuzzy.lengths.__contains__, summed))
+                    if _may_score(fuzzy, sum(kept[i:i + width]), summed[i] + width - 1)]
         for run in runs:
-            shared = sum(map(fuzzy.pairs.get, set(map(add, run, run[1:])), repeat(0)))
-            if not ((shared | fuzzy.high) - fuzzy.needs[len(run)]) & fuzzy.high:
-                continue  # no field's count reaches its need: no phrase could score MIN_SCORE
             for _, score, k in _close_phrases(run, fuzzy.phrases):
                 if score > scores.get(fuzzy.places[k], -1.0):
                     scores[fuzzy.places[k]] = score
@@ -104,6 +115,25 @@ def matched_service(tokens: list[str], services: Sequence[str],
         if best is None or key[:2] > best[:2]:
             best = key
     return best[2] if best else None
+
+
+def _kept(fuzzy: _Fuzzy, word: str) -> int:
+    """What `fuzzy.kept` holds for the word, worked out and kept: how many of each phrase's letter pairs the word
+    (with a space each side, for phrases of several words) has, each pair it has counted once, packed; for phrases
+    of one word, whether that count and the word's length let it score."""
+    padded = word if fuzzy.width == 1 else f" {word} "
+    found = sum(map(fuzzy.pairs.get, set(map(add, padded, padded[1:])), repeat(0)))
+    if fuzzy.width == 1:
+        found = int(len(word) in fuzzy.lengths and _may_score(fuzzy, found, len(word)))
+    if len(fuzzy.kept) < MAX_KEPT_WORDS:
+        fuzzy.kept[word] = found
+    return found
+
+
+def _may_score(fuzzy: _Fuzzy, shared: int, length: int) -> bool:
+    """Whether a run of `length` characters sharing at most `shared` pairs could reach MIN_SCORE with a phrase:
+    whether any field's count reaches its need."""
+    return bool(((shared | fuzzy.high) - fuzzy.needs[length]) & fuzzy.high)
 
 
 def _runs(tokens: list[str], width: int) -> list[str]:
@@ -154,12 +184,14 @@ def _fuzzy(width: int, phrases: list[str], places: list[int]) -> _Fuzzy:
             else:
                 need = _NEVER
             needs[b] = needs.get(b, _NEVER * _repeated(len(phrases))) - ((_NEVER - need) << (_FIELD * k))
-    if max(map(len, phrases)) >= _NEVER:  # a count could overflow its field: try every run of a possible length
+    # A run's bound adds up `width` padded words' counts, each at most a phrase's pairs: past _NEVER a field could
+    # overflow, so every run of a possible length is tried.
+    if width * max(map(len, phrases)) >= _NEVER:
         pairs, needs = {}, {b: 0 for b, need in needs.items() if need != _NEVER * _repeated(len(phrases))}
     lengths = frozenset(b - (width - 1) for b, need in needs.items() if need != _NEVER * _repeated(len(phrases)))
     needs = {b: need for b, need in needs.items() if b - (width - 1) in lengths}
     return _Fuzzy(width, tuple(phrases), tuple(places), lengths, pairs, needs,
-                  (1 << (_FIELD - 1)) * _repeated(len(phrases)))
+                  (1 << (_FIELD - 1)) * _repeated(len(phrases)), {})
 
 
 def _repeated(fields: int) -> int:

@@ -276,6 +276,25 @@ def test_scoring_the_likeliest_intents_finds_what_scoring_every_intent_finds() -
     assert len(messages) > 3000
 
 
+def test_a_one_word_message_gets_the_same_guess_when_kept_as_when_scored() -> None:
+    # One-word messages keep their guess per word and slots; a fresh classifier scores each the first time, the
+    # trained one (warmed by the first pass) answers from what it kept: both must be what scoring every intent finds.
+    fresh = IntentClassifier(bundled_training_data().examples)
+    kept = trained_classifier()
+    vocabulary = sorted(fresh._known_words) + ["qwxz", "detailng", "👍", "?", "please"]
+    slot_sets = ([], ["time"], ["service"], ["service", "time"], ["time", "service", "time"])
+    messages = [(word, slots) for word in vocabulary for slots in slot_sets]
+    for word, slots in messages:
+        kept.guess(word, slots=slots)
+
+    disagreements = [(word, slots) for word, slots in messages
+                     if not fresh.guess(word, slots=slots) == kept.guess(word, slots=slots)
+                     == kept.guess(word, slots=slots, exhaustive=True)]
+
+    assert disagreements == []
+    assert len(messages) > 3500
+
+
 @pytest.mark.parametrize(("text", "folded"), [
     ("Yesss!!", ["yes"]),
     ("OKK 👍🏼", ["ok", "👍"]),
