@@ -113,8 +113,8 @@ def logout(request: Request, form: FormDep, session: SessionDep) -> RedirectResp
 
 def _login(request: Request, *, error: str, status: int) -> HTMLResponse:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    response = templates.TemplateResponse(request, "owner/login.html", {"error": error, "csrf_token": token},
-                                          status_code=status)
+    response = templates().TemplateResponse(request, "owner/login.html", {"error": error, "csrf_token": token},
+                                            status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/owner")
     return response
 
@@ -392,7 +392,7 @@ def _page(request: Request, owner: Owner, session: Session, template: str, **con
                                        statuses=[BookingStatus.PENDING_APPROVAL.value], limit=1, offset=0)
     context.setdefault("error", request.query_params.get("error", ""))
     context.setdefault("calendar_warnings", calendar_warnings(session, business, now=request.app.state.clock()))
-    return templates.TemplateResponse(request, template, {
+    return templates().TemplateResponse(request, template, {
         "business": business, "account": owner.account, "csrf_token": owner.csrf_token, "waiting": waiting,
         "note": request.query_params.get("note", ""), "path": request.url.path + (
             f"?{request.url.query}" if request.url.query else ""), **context})

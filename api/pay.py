@@ -21,7 +21,7 @@ def pay_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
     booking = session.get(Booking, payment.booking_id)
     business = session.get(Business, booking.business_id)
     service = session.get(Service, booking.service_id)
-    return templates.TemplateResponse(request, "pay.html", {
+    return templates().TemplateResponse(request, "pay.html", {
         "business": business.name, "service": service.name, "when": when_text(booking.start_at, business.time_zone),
         "amount": money_text(payment.amount_cents, payment.currency), "status": payment.status, "token": token,
         "booking_status": booking.status,

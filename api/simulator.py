@@ -41,7 +41,7 @@ def simulator_page(request: Request, session: SessionDep) -> HTMLResponse:
     business = _business(session)
     phones = [{"phone": p, "label": f"Customer {i}"} for i, p in enumerate(DEMO_CUSTOMER_PHONES, 1)]
     phones += [{"phone": p, "label": "Owner"} for p in business.owner_phones]
-    return templates.TemplateResponse(request, "simulator.html", {
+    return templates().TemplateResponse(request, "simulator.html", {
         "business_name": business.name, "sms_number": business.sms_phone or "",
         "whatsapp_number": address_of(Channel.WHATSAPP, business.whatsapp_phone or ""),
         "phones": phones, "examples": EXAMPLES,

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdaptersDep, ClockDep, SettingsDep
 from bot.adapters.payment import GatewayEvent, PaymentGateway, PaymentUnavailable
-from bot.adapters.stripe_payments import BadEvent, read_event
 from bot.db.session import transaction
 from bot.deposit import receive_event
 
@@ -28,6 +27,9 @@ async def stripe_webhook(request: Request, settings: SettingsDep, clock: ClockDe
         # 503, not 400: Stripe keeps retrying, and the events apply once the secret is configured.
         log.error("a Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set")
         raise HTTPException(503, "Stripe webhooks are not configured")
+    # Imported here: the Stripe SDK (with requests) loads on the first event, not in every process's start.
+    from bot.adapters.stripe_payments import BadEvent, read_event
+
     payload = await request.body()  # the raw bytes: the signature covers exactly what Stripe sent
     try:
         event = read_event(payload, request.headers.get("Stripe-Signature"), settings.stripe_webhook_secret)

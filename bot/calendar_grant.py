@@ -12,17 +12,21 @@
    only encrypted (bot/calendar_sync.py: connect).
 """
 
+from __future__ import annotations
+
 import base64
 import hmac
 import secrets
 from datetime import datetime, timedelta
 from hashlib import sha256
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
-
-import httpx
 
 from bot.adapters.google_calendar import SCOPES
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 STATE_MAX_AGE = timedelta(minutes=15)
 CLOCK_SKEW = timedelta(minutes=1)     # between the process that started the flow and the one finishing it
@@ -85,6 +89,8 @@ def exchange_code(settings: Settings, code: str, *, client: httpx.Client | None 
     data = {"code": code, "client_id": settings.google_oauth_client_id,
             "client_secret": settings.google_oauth_client_secret, "redirect_uri": callback_url(settings),
             "grant_type": "authorization_code"}
+    import httpx  # deferred: httpx imports its CLI (rich, pygments) with it, and only a connecting owner needs it
+
     try:
         if client is not None:
             response = client.post(settings.google_token_uri, data=data)

@@ -14,8 +14,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 from bot.domain.booking import BookingStatus
 from bot.domain.wording import Catalogue, fill
 
@@ -136,6 +134,9 @@ def event_uid(code: str, public_base_url: str) -> str:
 
 def calendar_file(entry: CalendarEntry, *, uid: str, now: datetime) -> bytes:
     """The booking's .ics: one VEVENT in the business's zone with its VTIMEZONE; METHOD:CANCEL once it ended."""
+    # Imported here: icalendar costs every process tens of milliseconds at start, and only the .ics route needs it.
+    from icalendar import Calendar, Event
+
     zone = ZoneInfo(entry.tz)
     calendar = Calendar()   # not Calendar.new() (icalendar 7): that gives the calendar a random UID too
     calendar.add("prodid", PRODID)
