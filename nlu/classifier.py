@@ -62,13 +62,15 @@ same confidence by scoring (nearly always) one intent of sixteen, with integer a
   one sort order the intents.
 `guess(exhaustive=True)` still scores every intent the plain way, example by example through the
 postings, and the tests compare: integers make the answers equal to the last bit. What is kept between
-messages depends on a word alone, so the answer depends on the training data and the text alone:
+messages depends on a word (or a feature) alone, so the answer depends on the training data and the text alone:
 - each word's features, bounds and rows, worked out when the word first turns up (the training data's
   words without limit, others up to MAX_UNSEEN_WORDS): working out the close bounds of all the training
   data's words at training took about 0.3 s, most of the cold start of the first message;
 - the guess for a message of one word (with the slots it comes with), up to MAX_SINGLE_WORDS of them:
   two in five texts are one word once times and services are taken out ("yes", "2", "cancel",
-  "tmrw morning?" is "?" and a time), and their guess then skips the scoring altogether.
+  "tmrw morning?" is "?" and a time), and their guess then skips the scoring altogether;
+- for a feature found in several words of a message, how its weight differs from theirs added up, per
+  feature and counts (up to MAX_CORRECTIONS): most messages of several words share an n-gram (" t", "e ").
 
 Deterministic: vectors and sums are built in file order, never by iterating a set, and equal scores go
 to the intent the training file lists first. Pure Python; trained on first use in about a tenth of a second.
@@ -97,6 +99,7 @@ MIN_CONFIDENCE = 0.3     # held-out messages: median 0.6, 9 in 10 above 0.42; "r
 MAX_CONFIDENCE = 0.99    # 1.0 is kept for the carrier keyword rules in nlu/intent.py
 MAX_UNSEEN_WORDS = 1024  # unseen words kept: about 2 kB each, 10 kB with rows for every intent, so 10 MB at most
 MAX_SINGLE_WORDS = 4096  # guesses kept for one-word messages (per set of slots): about 200 bytes each
+MAX_CORRECTIONS = 65536  # shared-feature corrections kept (see IntentClassifier._correction): about 150 bytes each
 KNOWN_PREFIX = 4         # "pricing" is known through "price", "cancelen" through "cancelar"
 UNKNOWN = "unknown"
 # Fixed point: a message's feature weights (1 to about 30) in units of 2**-24, an example's unit-vector weights
@@ -213,6 +216,8 @@ class IntentClassifier:
         self._sizes = tuple(sizes)
         self._bound_bytes = len(self.intents) * _FIELD_BITS // 8
         self._row_bytes = tuple(size * _FIELD_BITS // 8 for size in sizes)
+        self._as_doubles = tuple(struct.Struct(f"{size}d") for size in sizes)  # a packed row's fields, as doubles
+        self._corrections: dict[tuple[str, tuple[int, ...]], tuple[int, int]] = {}  # see _correction
         # A message whose squared length stays below this keeps every example's similarity below 2**63.
         self._max_square = (_FIELD_LIMIT * _FIELD_LIMIT) // longest
         # Per feature and intent: the sum of its NEIGHBOURS heaviest weights among the intent's examples.
@@ -328,11 +333,10 @@ class IntentClassifier:
         # A feature in more than one word weighs 1 + log(total count), less than the words' own weights added up:
         # the difference is added to the sum of the words' rows.
         for key in shared:
-            held = [part for part in parts if key in part.counts]
-            weight = self._weight(key, sum(part.counts[key] for part in held))
-            own = [part.weights[key] for part in held]
-            corrections.append((key, weight - sum(own)))
-            square += weight * weight - sum(w * w for w in own)
+            counts = tuple([part.counts[key] for part in parts if key in part.counts])
+            delta, extra = self._corrections.get((key, counts)) or self._correction(key, counts)
+            corrections.append((key, delta))
+            square += extra
         if not square:
             return None, 0.0
         if square >= self._max_square:  # thousands of words: too long for 64-bit fields, scored plainly
@@ -381,10 +385,21 @@ class IntentClassifier:
         row = rows[k] = sum(weight * packed.get(key, 0) for key, weight in weights.items())
         return row
 
+    def _correction(self, key: str, counts: tuple[int, ...]) -> tuple[int, int]:
+        """For a feature found in several words, `counts` times each: what its weight in the message differs by
+        from the words' own weights added up, and the same for the squared weights. Depends on the feature and the
+        counts alone, so it is kept."""
+        weight = self._weight(key, sum(counts))
+        own = [self._weight(key, count) for count in counts]  # each word's own weight on it (see _word_of)
+        found = self._corrections[key, counts] = (weight - sum(own), weight * weight - sum(w * w for w in own))
+        if len(self._corrections) > MAX_CORRECTIONS:
+            self._corrections.clear()
+        return found
+
     def _top(self, k: int, row: int) -> int:
         """The sum of the NEIGHBOURS largest fields of a packed row of intent k."""
-        fields = memoryview(row.to_bytes(self._row_bytes[k], sys.byteorder)).cast("d").tolist()
-        fields.sort()  # as doubles: the same order, sorted faster (see _FIELD_LIMIT)
+        fields = sorted(self._as_doubles[k].unpack(row.to_bytes(self._row_bytes[k], sys.byteorder)))
+        # (sorted as doubles: the same order, sorted faster; see _FIELD_LIMIT)
         if len(fields) >= NEIGHBOURS:
             return sum(_TOP_AS_INTEGERS.unpack(_TOP_AS_DOUBLES.pack(*fields[-NEIGHBOURS:])))
         return sum(memoryview(struct.pack(f"{len(fields)}d", *fields)).cast("Q"))
