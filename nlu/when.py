@@ -312,12 +312,17 @@ class _Heard:
         self.past = False
 
 
+_HEARD_NOTHING = _Heard()  # what a text with no word any rule reads says (shared: never changed)
+
+
 def _heard(toks: list[str], today: date) -> _Heard:
-    heard = _Heard()
-    items = heard.items
     readers_at = list(map(_READERS.get, toks))
     if None in readers_at:
         readers_at = [_readers_of(tok) if readers is None else readers for tok, readers in zip(toks, readers_at)]
+    if not any(readers_at):  # most texts that name no time: no word is read
+        return _HEARD_NOTHING
+    heard = _Heard()
+    items = heard.items
     # `before`: what the words just before toks[i] named (a day, a clock time), which says whether a bare number
     # at i is a clock time ("sat 10"); None after any other word.
     i, before = 0, None
@@ -887,6 +892,7 @@ def _window_on(day: date, spec: _Spec, tz) -> _Placed:
 
 # --- Calendar arithmetic ------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1024)  # the same few days are named message after message; _Days is immutable
 def _day(day: date) -> _Days:
     return _Days(day, day + _ONE_DAY)
 
