@@ -211,7 +211,10 @@ class IntentClassifier:
             for key, weight in fixed.items():
                 self._postings.setdefault(key, []).append((index, weight))
                 self._packed[k][key] = self._packed[k].get(key, 0) + (weight << shift)
-                heaviest.setdefault(key, [[] for _ in self.intents])[k].append(weight)
+                per_intent = heaviest.get(key)
+                if per_intent is None:  # (setdefault would build the empty lists for every feature of every example)
+                    per_intent = heaviest[key] = [[] for _ in self.intents]
+                per_intent[k].append(weight)
             sizes[k] += 1
         self._sizes = tuple(sizes)
         self._bound_bytes = len(self.intents) * _FIELD_BITS // 8
@@ -221,7 +224,7 @@ class IntentClassifier:
         # A message whose squared length stays below this keeps every example's similarity below 2**63.
         self._max_square = (_FIELD_LIMIT * _FIELD_LIMIT) // longest
         # Per feature and intent: the sum of its NEIGHBOURS heaviest weights among the intent's examples.
-        self._feature_tops = {key: tuple(sum(sorted(weights)[-NEIGHBOURS:]) for weights in per_intent)
+        self._feature_tops = {key: tuple([sum(sorted(weights)[-NEIGHBOURS:]) if weights else 0 for weights in per_intent])
                               for key, per_intent in heaviest.items()}
         # Feature n is bit n of a word's mask, so that features in two words are found with integer operations.
         self._feature_of = tuple(self._idf)
