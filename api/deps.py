@@ -12,15 +12,18 @@ from bot.db.session import transaction
 from bot.wiring import Adapters
 
 
-def get_settings(request: Request) -> Settings:
+# The three below only read app.state: as `async def` FastAPI calls them on the event loop, where a plain
+# `def` dependency is sent to the thread pool and back, three hand-overs on every request.
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_clock(request: Request) -> Callable[[], datetime]:
+async def get_clock(request: Request) -> Callable[[], datetime]:
     return request.app.state.clock
 
 
-def get_adapters(request: Request) -> Adapters:
+async def get_adapters(request: Request) -> Adapters:
     return request.app.state.adapters
 
 

@@ -94,12 +94,12 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
         log.warning("inbound text to unknown number %s from %s; ignored", inbound.to_address,
                     masked(inbound.from_address))
         return TurnResult([], handled=False)
-    first = queries.inbound_by_provider_id(session, provider_id=inbound.provider_id)
-    if first is not None:
-        # Twilio retries a webhook it thinks failed: answer exactly as the first time, do nothing twice.
-        return TurnResult([m.body for m in queries.replies_to(session, message_id=first.id)], duplicate=True)
     message = queries.record_inbound(session, business_id=business.id, channel=channel.value, phone=phone,
                                      body=inbound.body[:1600], provider_id=inbound.provider_id, now=now)
+    if message is None:
+        # Twilio retries a webhook it thinks failed: answer exactly as the first time, do nothing twice.
+        first = queries.inbound_by_provider_id(session, provider_id=inbound.provider_id)
+        return TurnResult([m.body for m in queries.replies_to(session, message_id=first.id)], duplicate=True)
 
     if phone in business.owner_phones:
         office = BackOffice(session, business, now, payments, public_base_url=public_base_url)
@@ -113,10 +113,9 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
         _save(conversation, turn, now)
         return _answered(session, business, message, turn)
 
-    customer = queries.customer_for(session, business_id=business.id, phone=phone)
-    conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel, now=now)
+    customer, conversation = queries.customer_and_conversation(session, business_id=business.id, phone=phone,
+                                                               channel=channel, now=now)
     _claim(session, conversation)
-    conversation.last_inbound_at = now
     desk = FrontDesk(session, business, customer, channel, now, payments, public_base_url=public_base_url,
                      travel=travel, geocoder=geocoder)
     offered = [datetime.fromisoformat(s) for s in conversation.data.get("offered", [])]
@@ -125,6 +124,9 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
                          day_parts=day_parts_of(business))
     _follow_language(customer, conversation, meaning, inbound.body, desk)
     turn = _step(business, customer, conversation, Said(inbound.body, meaning, inbound.location), desk, inbound)
+    # Set after the step, which never reads it: set before, the step's first query autoflushed it as an
+    # UPDATE of its own; here it goes out with the turn's other changes to the conversation.
+    conversation.last_inbound_at = now
     if turn is None:
         return _answered(session, business, message, Turn([], conversation.state))
     _save(conversation, turn, now)

@@ -14,7 +14,7 @@ due row of the booking (bot/cancellation.py) and must not close the sync that ca
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import event, inspect
+from sqlalchemy import bindparam, event, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, or_, select
 
@@ -30,6 +30,11 @@ KEEPS_EVENT = frozenset({BookingStatus.COMPLETED, BookingStatus.NO_SHOW})
 # What the event shows or where it goes: a change to any of these needs a sync.
 SYNCED_FIELDS = ("status", "start_at", "end_at", "staff_id", "address", "service_id", "customer_id")
 _CHANGED = "calendar_mirror.changed_bookings"
+# Asked on every offer and every booking change: built once, with bound parameters.
+_LINKS_READ = (select(CalendarLink.id, CalendarLink.staff_id, CalendarLink.busy, CalendarLink.fetched_at)
+               .where(CalendarLink.business_id == bindparam("business_id"), col(CalendarLink.fetched_at).is_not(None)))
+_LINKED_BUSINESSES = select(CalendarLink.business_id).where(
+    col(CalendarLink.business_id).in_(bindparam("business_ids", expanding=True)))
 
 
 def links_of(session: Session, *, business_id: int) -> list[CalendarLink]:
@@ -78,9 +83,7 @@ def busy_by_staff(session: Session, *, business_id: int, around: Span) -> Mappin
     Our own events are taken out: Google reports them as busy too, and counting them would block a
     booking's own time when it moves a little, the other seats of a group class, and every technician
     when the events go on the business-wide calendar. The booking itself blocks its time as a job."""
-    links = session.exec(select(CalendarLink.id, CalendarLink.staff_id, CalendarLink.busy, CalendarLink.fetched_at)
-                         .where(CalendarLink.business_id == business_id,
-                                col(CalendarLink.fetched_at).is_not(None))).all()
+    links = session.exec(_LINKS_READ, params={"business_id": business_id}).all()
     links = [link for link in links if link.busy]
     if not links:
         return {}
@@ -120,8 +123,8 @@ def queue_syncs(session: Session, *, booking_ids: Iterable[int]) -> int:
     bookings = [b for b in (session.get(Booking, i) for i in set(booking_ids)) if b is not None]
     if not bookings:
         return 0
-    linked = set(session.exec(select(CalendarLink.business_id).where(
-        col(CalendarLink.business_id).in_({b.business_id for b in bookings}))).all())
+    linked = set(session.exec(_LINKED_BUSINESSES,
+                              params={"business_ids": list({b.business_id for b in bookings})}).all())
     queued = 0
     for booking in bookings:
         if booking.business_id not in linked:
@@ -161,8 +164,10 @@ def _note_booking_changes(session: OrmSession, _context) -> None:
     for row in (*session.new, *session.dirty):
         if isinstance(row, Booking) and (row in session.new or _shows_change(row)):
             if changed is None:
-                changed = session.info.setdefault(_CHANGED, set())
-            changed.add(row.id)
+                changed = session.info.setdefault(_CHANGED, {})
+            # The row itself, not only its id: the session holds clean rows weakly, so a booking the turn has
+            # let go of by commit (the deposit step's) was read from the database again for queue_syncs.
+            changed[row.id] = row
 
 
 def _shows_change(row: Booking) -> bool:

@@ -3,8 +3,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from importlib import import_module
 
 from sqlalchemy import Integer, String, bindparam, column, func, insert, or_, update, values
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
 from bot.db.tables import (ApiToken, Booking, Business, Conversation, Customer, DueWork, LoginAttempt,
@@ -14,7 +17,7 @@ from bot.domain.availability import Job, Technician
 from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import Channel
 from bot.domain.span import Span
-from bot.domain.travel import place_at
+from bot.domain.travel import Place, place_at
 from bot.db.schedule_stamp import crew_of
 from bot.db.calendar_mirror import busy_by_staff
 
@@ -28,6 +31,12 @@ _CUSTOMER = select(Customer).where(Customer.business_id == bindparam("business_i
 _CONVERSATION = select(Conversation).where(Conversation.business_id == bindparam("business_id"),
                                            Conversation.phone == bindparam("phone"),
                                            Conversation.channel == bindparam("channel"))
+_CUSTOMER_AND_CONVERSATION = (select(Customer, Conversation)
+                              .outerjoin(Conversation, (Conversation.business_id == Customer.business_id)
+                                         & (Conversation.phone == Customer.phone)
+                                         & (Conversation.channel == bindparam("channel")))
+                              .where(Customer.business_id == bindparam("business_id"),
+                                     Customer.phone == bindparam("phone")))
 _INBOUND = select(Message).where(Message.provider_id == bindparam("provider_id"))
 # A booking keeps its slot busy at `now` and touches [start, end) (see booking.is_blocking).
 _BLOCKING = (Booking.business_id == bindparam("business_id"), Booking.end_at > bindparam("start"),
@@ -37,6 +46,9 @@ _BLOCKING = (Booking.business_id == bindparam("business_id"), Booking.end_at > b
 _BLOCKING_BOOKINGS = select(Booking).where(*_BLOCKING)
 _BLOCKING_SPANS = select(Booking.id, Booking.staff_id, Booking.service_id, Booking.start_at, Booking.end_at,
                          Booking.address, Booking.lat, Booking.lng, Booking.seats).where(*_BLOCKING)
+_OPEN_DUE_WORK = select(DueWork).where(DueWork.booking_id == bindparam("booking_id"), DueWork.kind == bindparam("kind"),
+                                       DueWork.done_at == None)  # noqa: E711
+_PAYMENTS_FOR = select(Payment).where(Payment.booking_id == bindparam("booking_id")).order_by(Payment.id)
 
 
 def business_by_number(session: Session, *, channel: Channel, phone: str) -> Business | None:
@@ -58,6 +70,22 @@ def find_customer(session: Session, *, business_id: int, phone: str) -> Customer
     return session.exec(_CUSTOMER, params={"business_id": business_id, "phone": phone}).first()
 
 
+def customer_and_conversation(session: Session, *, business_id: int, phone: str, channel: Channel,
+                              now: datetime) -> tuple[Customer, Conversation]:
+    """The customer with this phone and their conversation on this channel, each created on first contact
+    (as customer_for and conversation_for): one query for a returning customer, where every turn asked two."""
+    found = session.exec(_CUSTOMER_AND_CONVERSATION, params={"business_id": business_id, "phone": phone,
+                                                             "channel": channel.value}).first()
+    customer, conversation = found if found is not None else (None, None)
+    if customer is None:
+        customer = Customer(business_id=business_id, phone=phone)
+        session.add(customer)
+        session.flush()
+    if conversation is None:  # the join cannot see a conversation kept without its customer: ask for it alone
+        conversation = conversation_for(session, business_id=business_id, phone=phone, channel=channel, now=now)
+    return customer, conversation
+
+
 def conversation_for(session: Session, *, business_id: int, phone: str, channel: Channel, now: datetime) -> Conversation:
     conversation = session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
                                                        "channel": channel.value}).first()
@@ -77,15 +105,24 @@ def technicians(session: Session, *, business: Business, around: Span, now: date
     crew = crew_of(session, business, since=min(around.start, now))
     external = busy_by_staff(session, business_id=business.id, around=around)
     first, last = (around.start - timedelta(days=1)).date(), (around.end + timedelta(days=1)).date()
+    # The loop below runs once per booking in reach: when nothing is free in the asked window, that is every
+    # booking up to the horizon (hundreds on a full calendar, on each such offer). So what depends only on
+    # the service is worked out per service, and each distinct address becomes one Place (regulars book
+    # at the same address again and again; a Place is immutable, so jobs can share it).
+    terms_of = {service_id: (terms.name, timedelta(minutes=terms.buffer_before_minutes),
+                             timedelta(minutes=business.buffer_minutes if terms.buffer_after_minutes is None
+                                       else terms.buffer_after_minutes))
+                for service_id, terms in crew.services.items()}
+    places: dict[tuple, Place | None] = {}
     jobs: dict[int, list[Job]] = {m.id: [] for m in crew.members}
-    for row in blocking_spans(session, business_id=business.id, around=around, now=now):
-        if row.id != exclude_booking_id and row.staff_id in jobs:
-            terms = crew.services[row.service_id]
-            after = business.buffer_minutes if terms.buffer_after_minutes is None else terms.buffer_after_minutes
-            jobs[row.staff_id].append(Job(
-                Span(row.start_at, row.end_at), place=place_at(row.address, row.lat, row.lng), service=terms.name,
-                seats=row.seats, buffer_before=timedelta(minutes=terms.buffer_before_minutes),
-                buffer_after=timedelta(minutes=after)))
+    for booking_id, staff_id, service_id, start_at, end_at, address, lat, lng, seats in blocking_spans(
+            session, business_id=business.id, around=around, now=now):
+        if booking_id != exclude_booking_id and staff_id in jobs:
+            name, before, after = terms_of[service_id]
+            where = (address, lat, lng)
+            if where not in places:
+                places[where] = place_at(address, lat, lng)
+            jobs[staff_id].append(Job(Span(start_at, end_at), places[where], name, seats, before, after))
     return [Technician(
         m.id, crew.weekly[m.id], {on: hours for on, hours in crew.dated[m.id].items() if first <= on <= last},
         [span for span in crew.off[m.id] if span.end > around.start and span.start < around.end], jobs=jobs[m.id],
@@ -103,9 +140,12 @@ def blocking_bookings(session: Session, *, business_id: int, around: Span, now: 
 
 def blocking_spans(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence:
     """As blocking_bookings, but only the columns the availability engine reads, as plain rows: on a busy
-    day this is a hundred bookings per offer, and building ORM objects for them was a third of a turn."""
-    return session.execute(_BLOCKING_SPANS, {"business_id": business_id, "start": around.start, "end": around.end,
-                                             "now": now}).all()
+    day this is a hundred bookings per offer, and building ORM objects for them was a third of a turn.
+    Run on the connection, past the ORM's result handling (an eighth of the time on 800 rows); the flush first
+    is what the ORM's autoflush did, so bookings this transaction changed (a hold let go) are seen as they are."""
+    session.flush()
+    return session.connection().execute(_BLOCKING_SPANS, {"business_id": business_id, "start": around.start,
+                                                          "end": around.end, "now": now}).all()
 
 
 def bookings_between(session: Session, *, business_id: int, around: Span,
@@ -120,8 +160,15 @@ def inbound_by_provider_id(session: Session, *, provider_id: str) -> Message | N
 
 
 # Core statements, not the ORM's: no autoflush, no bulk-insert bookkeeping; the session flushes its own
-# objects at commit.
+# objects at commit. Values go in as parameters: `.values(...)` would build (and compile) a new statement
+# on every turn.
 INSERT_MESSAGE = insert(Message.__table__)
+_MARK_REPLIED = (update(Message.__table__).where(Message.__table__.c.id == bindparam("message_id"))
+                 .values(status="replied"))
+_CLAIM_VERSION = (update(Conversation.__table__)
+                  .where(Conversation.__table__.c.id == bindparam("conversation_id"),
+                         Conversation.__table__.c.version == bindparam("loaded"))
+                  .values(version=bindparam("claimed")))
 
 
 @dataclass(frozen=True)
@@ -136,13 +183,25 @@ class Inbound:
 
 
 def record_inbound(session: Session, *, business_id: int, channel: str, phone: str, body: str, provider_id: str,
-                   now: datetime) -> Inbound:
-    """Store an inbound text at the start of its turn (a concurrent duplicate of it then fails on the unique
-    provider id). Plain INSERTs, not ORM objects: building two Message objects was a tenth of a turn."""
-    result = session.connection().execute(INSERT_MESSAGE.values(
-        business_id=business_id, direction="in", channel=channel, phone=phone, body=body, provider_id=provider_id,
-        status="received", offers=[], created_at=now, attempts=0))
-    return Inbound(result.inserted_primary_key[0], business_id, channel, phone, now)
+                   now: datetime) -> Inbound | None:
+    """Store an inbound text at the start of its turn; None when a text with its provider id is stored already
+    (Twilio retrying it). On PostgreSQL a concurrent delivery of the same text waits here for the first one's
+    transaction, and gets None when that commits. Plain INSERTs, not ORM objects: building two Message objects
+    was a tenth of a turn."""
+    message_id = session.connection().execute(_insert_inbound(session.get_bind().dialect.name), {
+        "business_id": business_id, "direction": "in", "channel": channel, "phone": phone, "body": body,
+        "provider_id": provider_id, "status": "received", "offers": [], "created_at": now, "attempts": 0}).scalar()
+    return None if message_id is None else Inbound(message_id, business_id, channel, phone, now)
+
+
+@cache
+def _insert_inbound(dialect: str) -> Insert:
+    """An inbound text unless one with its provider id is stored already: one statement where a lookup and an
+    insert were two. ON CONFLICT is each dialect's own (SQLite and PostgreSQL both have this one); built on first
+    use, when the engine has loaded its dialect: loading both at import slowed every cold start by nearly 30 ms."""
+    table = Message.__table__
+    return (import_module(f"sqlalchemy.dialects.{dialect}").insert(table)
+            .on_conflict_do_nothing(index_elements=["provider_id"]).returning(table.c.id))
 
 
 def record_replies(session: Session, *, inbound: Inbound, bodies: Sequence[str], offers: Sequence[str]) -> None:
@@ -153,8 +212,7 @@ def record_replies(session: Session, *, inbound: Inbound, bodies: Sequence[str],
         {"business_id": inbound.business_id, "direction": "out", "channel": inbound.channel, "phone": inbound.phone,
          "body": body, "reply_to_id": inbound.id, "status": "replied", "offers": list(offers),
          "created_at": inbound.created_at, "attempts": 0} for body in bodies])
-    session.connection().execute(update(Message.__table__).where(Message.__table__.c.id == inbound.id)
-                                 .values(status="replied"))
+    session.connection().execute(_MARK_REPLIED, {"message_id": inbound.id})
 
 
 def replies_to(session: Session, *, message_id: int) -> list[Message]:
@@ -186,7 +244,7 @@ def pending_payment_for(session: Session, *, booking_id: int) -> Payment | None:
 
 def payments_for(session: Session, *, booking_id: int) -> list[Payment]:
     """Every deposit attempt of a booking, oldest first."""
-    return list(session.exec(select(Payment).where(Payment.booking_id == booking_id).order_by(Payment.id)))
+    return list(session.exec(_PAYMENTS_FOR, params={"booking_id": booking_id}))
 
 
 def payments_by_ref(session: Session, *, provider: str, provider_ref: str) -> list[Payment]:
@@ -217,8 +275,7 @@ def due_work(session: Session, *, now: datetime, limit: int) -> list[DueWork]:
 
 
 def open_due_work(session: Session, *, booking_id: int, kind: str) -> DueWork | None:
-    return session.exec(select(DueWork).where(DueWork.booking_id == booking_id, DueWork.kind == kind,
-                                              DueWork.done_at == None)).first()  # noqa: E711
+    return session.exec(_OPEN_DUE_WORK, params={"booking_id": booking_id, "kind": kind}).first()
 
 
 # Due work and the outbox. Claims lock the rows they return until the transaction ends: on PostgreSQL
@@ -474,10 +531,8 @@ def lapse_holds(session: Session, *, business_id: int, now: datetime, expiry_kin
 
 def claim_conversation_version(session: Session, *, conversation_id: int, loaded: int) -> bool:
     """Move a conversation past the version a turn loaded; False when another turn saved it first."""
-    table = Conversation.__table__
-    result = session.connection().execute(update(table).where(table.c.id == conversation_id,
-                                                              table.c.version == loaded)
-                                          .values(version=loaded + 1))
+    result = session.connection().execute(_CLAIM_VERSION, {"conversation_id": conversation_id, "loaded": loaded,
+                                                           "claimed": loaded + 1})
     return result.rowcount == 1
 
 

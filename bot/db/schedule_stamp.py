@@ -95,9 +95,9 @@ _lock = threading.Lock()
 def crew_of(session: Session, business: Business, *, since: datetime) -> Crew:
     """The business's crew, from this process's cache when the stamp still matches and it reaches back to
     `since`; loaded (five small queries) otherwise."""
-    if session.dirty or session.new or session.deleted:
+    if business.id is None or _has_schedule_edits(session):
         # Edits of this transaction renew the stamp when they flush (the bookings query would flush them next
-        # anyway): only then does the stamp say what this transaction sees.
+        # anyway): only then does the stamp say what this transaction sees (and a new business has an id).
         session.flush()
     key = (session.get_bind().url.render_as_string(hide_password=False), business.id, business.schedule_stamp)
     found = _cache.get(key)
@@ -109,6 +109,13 @@ def crew_of(session: Session, business: Business, *, since: datetime) -> Crew:
             _cache.clear()
         _cache[key] = crew
     return crew
+
+
+def _has_schedule_edits(session: Session) -> bool:
+    """Whether this session holds unflushed changes to schedule rows: only those renew a stamp. Other edits
+    (every turn's conversation, a new customer) are left to flush with the rest of the turn, not on their own."""
+    return any(isinstance(row, SCHEDULE_TABLES) for rows in (session.new, session.dirty, session.deleted)
+               for row in rows)
 
 
 def _load(session: Session, business_id: int, *, since: datetime) -> Crew:

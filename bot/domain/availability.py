@@ -28,6 +28,7 @@ import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.span import Span, merged, subtract
@@ -38,6 +39,8 @@ TICK = timedelta(microseconds=1)
 DAY = timedelta(days=1)
 # How far a job can reach into a neighbouring day through buffers and driving; no drive is longer.
 REACH = timedelta(hours=12)
+# Local days (per grid and zone) whose grid points are kept: a 60-day horizon for a few businesses' zones.
+GRIDS_REMEMBERED = 512
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,13 @@ def grid_starts(day: date, grid: timedelta, tz: ZoneInfo) -> list[datetime]:
     return sorted(set(instants))
 
 
+@lru_cache(maxsize=GRIDS_REMEMBERED)
+def _shared_grid(day: date, grid: timedelta, tz: ZoneInfo) -> tuple[datetime, ...]:
+    """grid_starts, worked out once per process: it depends on nothing else, and when a window is full every
+    offer scans the same weeks ahead for the nearest free times."""
+    return tuple(grid_starts(day, grid, tz))
+
+
 def _distinct(slots: Sequence[Slot]) -> list[Slot]:
     seen: dict[datetime, Slot] = {}
     for slot in slots:
@@ -247,7 +257,7 @@ class _Scan:
         self.now = request.now.astimezone(UTC)
         self.place = request.place
         self.travel = MemoTravel(request.travel) if request.travel is not None else None
-        self._grids: dict[date, list[datetime]] = {}
+        self._grids: dict[date, Sequence[datetime]] = {}
         self._days: dict[date, Span] = {}
         self._legs_to: dict[Place | None, tuple[timedelta, timedelta]] = {}
 
@@ -351,9 +361,9 @@ class _Scan:
             return self.drive(prev, self.place)
         return max(0.0, self.drive(prev, self.place) + self.drive(self.place, following) - self.drive(prev, following))
 
-    def _grid(self, day: date) -> list[datetime]:
+    def _grid(self, day: date) -> Sequence[datetime]:
         if day not in self._grids:
-            self._grids[day] = grid_starts(day, self.request.grid, self.tz)
+            self._grids[day] = _shared_grid(day, self.request.grid, self.tz)
         return self._grids[day]
 
     def _local_day(self, day: date) -> Span:

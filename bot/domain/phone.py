@@ -1,6 +1,7 @@
 """Phone numbers and Twilio addresses ("+15551234567", "whatsapp:+15551234567")."""
 
 from enum import StrEnum
+from functools import lru_cache
 
 import phonenumbers
 
@@ -10,6 +11,13 @@ class Channel(StrEnum):
     WHATSAPP = "whatsapp"
 
 
+# phonenumbers takes 20-30 microseconds a call, and every turn asked it three or four times about the same few
+# numbers (the business's, the sender's, the owner's): the functions below are pure, so each number is worked
+# out once per process. The bound keeps a flood of distinct senders from growing the caches without end.
+PHONES_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=PHONES_REMEMBERED)
 def e164(raw: str, default_region: str = "US") -> str | None:
     """The number in E.164 form, or None when it is not a possible phone number."""
     try:
@@ -39,6 +47,7 @@ def masked(phone: str) -> str:
     return "*" * max(len(phone) - 4, 0) + phone[-4:]
 
 
+@lru_cache(maxsize=PHONES_REMEMBERED)
 def pretty(phone: str) -> str:
     """A phone as people write it in their region, e.g. (555) 000-2222."""
     try:
@@ -47,6 +56,7 @@ def pretty(phone: str) -> str:
         return phone
 
 
+@lru_cache(maxsize=PHONES_REMEMBERED)
 def country_of(phone: str | None) -> str | None:
     """The country (ISO 3166 alpha-2) a number belongs to: its region, else its calling code's main one
     (+1 555 numbers are no region's, but +1 is mostly the US); None when it is not a number."""
