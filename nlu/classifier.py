@@ -457,14 +457,28 @@ def trained_classifier() -> IntentClassifier:
 def words(text: str) -> list[str]:
     """Lower-case, accent-folded words without digits and with repeated letters once; "?" and emoji."""
     folded = text.lower()
-    if not folded.isascii():
-        folded = unmarked(folded)
-        folded = folded.replace("¿", "?").replace("\u2019", "")
-    # "can't" and "cant" alike; a run of one letter is always inside one token, so it is squeezed here.
-    folded = _REPEATS.sub(_FIRST_GROUP, folded.replace("'", ""))
     if folded.isascii():  # no emoji or other signs, so the words are the runs of letters alone, and "?"
+        # "can't" and "cant" alike. Squeezing repeats keeps letters letters and digits digits, so the runs of letters
+        # are the same before and after, and each word is squeezed alone: a word's squeezed form is kept.
+        found = _ASCII_WORD.findall(folded.replace("'", "") if "'" in folded else folded)
+        return [_SQUEEZED.get(word) or _squeezed(word) for word in found]
+    folded = unmarked(folded)
+    folded = folded.replace("¿", "?").replace("\u2019", "")
+    # A run of one letter is always inside one token, so it is squeezed here.
+    folded = _REPEATS.sub(_FIRST_GROUP, folded.replace("'", ""))
+    if folded.isascii():
         return _ASCII_WORD.findall(folded)
     return [token for token in _TOKEN.findall(folded) if token.isalpha() or _is_kept(token)]
+
+
+_SQUEEZED: dict[str, str] = {}  # word -> the word with letters repeated in a row once
+
+
+def _squeezed(word: str) -> str:
+    squeezed = _REPEATS.sub(_FIRST_GROUP, word)
+    if len(_SQUEEZED) < MAX_UNSEEN_WORDS * 4:
+        _SQUEEZED[word] = squeezed
+    return squeezed
 
 
 def _is_kept(token: str) -> bool:

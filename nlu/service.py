@@ -20,6 +20,7 @@ Fast without changing an answer. The names and aliases are laid out once per bus
 
 import re
 from collections.abc import Mapping, Sequence
+from copy import deepcopy
 from functools import lru_cache, partial
 from itertools import compress, repeat
 from math import floor
@@ -49,9 +50,14 @@ class _Fuzzy(NamedTuple):
     pairs: dict[str, int]        # letter pair -> how often each phrase has it, packed (phrase k in field k)
     needs: dict[int, int]        # run length -> the pairs it needs in common with each phrase, packed
     high: int                    # the top bit of every field
+    least: int                   # the least need, over every run length, of each phrase, packed
     # word -> for one word (width 1), 1 when it could score MIN_SCORE with a phrase, else 0; for more, the pairs the
     # word padded with spaces has in common with each phrase, packed. Filled as words turn up (see _kept).
     kept: dict[str, int]
+    # For more than one word: most texts come nowhere near a phrase, and the padded counts of all their words added
+    # up, which bound every run's, reach no phrase's least need. Up to this many words that sum stays inside its
+    # fields (a word's count on a phrase is at most the phrase's pairs); 0 for one word.
+    summable: int
 
 
 class _Phrases(NamedTuple):
@@ -76,7 +82,7 @@ def matched_service(tokens: list[str], services: Sequence[str],
     """
     if not services or not tokens:
         return None
-    table = _phrases(tuple(services), tuple(map(tuple, map(aliases.get, services, repeat(())))) if aliases else None)
+    table = _table(services, aliases)
     joined = " ".join(tokens)
     if joined.count(" ") == len(tokens) - 1:  # the words have no spaces, so a run of them is a substring
         found = () if table.first_words.isdisjoint(tokens) else table.exact.findall(joined)
@@ -88,7 +94,7 @@ def matched_service(tokens: list[str], services: Sequence[str],
     # Each phrase's best score against the runs of its width (fuzz.ratio is symmetric, so each run is scored
     # against all the phrases at once), for the runs the bounds in the module's docstring leave.
     scores: dict[int, float] = {}
-    lengths = list(map(len, tokens))
+    lengths: list[int] = []
     for fuzzy in table.by_width:
         width = fuzzy.width
         kept = list(map(fuzzy.kept.get, tokens))
@@ -96,7 +102,10 @@ def matched_service(tokens: list[str], services: Sequence[str],
             kept = [_kept(fuzzy, word) if found is None else found for word, found in zip(tokens, kept)]
         if width == 1:
             runs: Sequence[str] = list(compress(tokens, kept))
+        elif len(tokens) < width or (len(tokens) <= fuzzy.summable and not _may_score(fuzzy, sum(kept), 0)):
+            continue  # no run of this many words could score (see _Fuzzy.summable)
         else:
+            lengths = lengths or list(map(len, tokens))
             summed = lengths  # the lengths of the runs of `width` words, without the spaces
             for shift in range(1, width):
                 summed = list(map(add, summed, lengths[shift:]))
@@ -108,6 +117,8 @@ def matched_service(tokens: list[str], services: Sequence[str],
             for _, score, k in _close_phrases(run, fuzzy.phrases):
                 if score > scores.get(fuzzy.places[k], -1.0):
                     scores[fuzzy.places[k]] = score
+    if not scores:
+        return None
     best: tuple[float, int, str] | None = None
     for place in sorted(scores):  # as listed: the first of equal scores and lengths wins
         service, target, _ = table.fuzzy[place]
@@ -132,13 +143,31 @@ def _kept(fuzzy: _Fuzzy, word: str) -> int:
 
 def _may_score(fuzzy: _Fuzzy, shared: int, length: int) -> bool:
     """Whether a run of `length` characters sharing at most `shared` pairs could reach MIN_SCORE with a phrase:
-    whether any field's count reaches its need."""
-    return bool(((shared | fuzzy.high) - fuzzy.needs[length]) & fuzzy.high)
+    whether any field's count reaches its need. Length 0: a run of any length (each phrase's least need)."""
+    return bool(((shared | fuzzy.high) - (fuzzy.needs[length] if length else fuzzy.least)) & fuzzy.high)
 
 
 def _runs(tokens: list[str], width: int) -> list[str]:
     """The message's runs of `width` words, joined by spaces."""
     return [" ".join(tokens[i:i + width]) for i in range(len(tokens) - width + 1)]
+
+
+_TABLES: dict[tuple[str, ...], tuple[Mapping[str, Sequence[str]] | None, _Phrases]] = {}
+MAX_TABLES = 256
+
+
+def _table(services: Sequence[str], aliases: Mapping[str, Sequence[str]] | None) -> _Phrases:
+    """The business's phrases. Kept per list of names with a copy of the aliases given last time: comparing the
+    aliases with that copy takes a third of the time of making them the hashable key `_phrases` needs (lists to
+    tuples), which was the matcher's largest cost on a text naming no service."""
+    names = tuple(services)
+    kept = _TABLES.get(names)
+    if kept is not None and kept[0] == aliases:
+        return kept[1]
+    table = _phrases(names, tuple(map(tuple, map(aliases.get, services, repeat(())))) if aliases else None)
+    if len(_TABLES) < MAX_TABLES or names in _TABLES:
+        _TABLES[names] = (deepcopy(aliases), table)  # a copy: the caller may change its lists later
+    return table
 
 
 @lru_cache(maxsize=256)
@@ -190,8 +219,12 @@ def _fuzzy(width: int, phrases: list[str], places: list[int]) -> _Fuzzy:
         pairs, needs = {}, {b: 0 for b, need in needs.items() if need != _NEVER * _repeated(len(phrases))}
     lengths = frozenset(b - (width - 1) for b, need in needs.items() if need != _NEVER * _repeated(len(phrases)))
     needs = {b: need for b, need in needs.items() if b - (width - 1) in lengths}
+    least = sum(min([(need >> (_FIELD * k)) & _NEVER for need in needs.values()], default=_NEVER) << (_FIELD * k)
+                for k in range(len(phrases)))
+    # A word's count on a phrase is at most the phrase's distinct pairs, fewer than its length.
+    summable = 0 if width == 1 or not pairs else _NEVER // max(map(len, phrases))
     return _Fuzzy(width, tuple(phrases), tuple(places), lengths, pairs, needs,
-                  (1 << (_FIELD - 1)) * _repeated(len(phrases)), {})
+                  (1 << (_FIELD - 1)) * _repeated(len(phrases)), least, {}, summable)
 
 
 def _repeated(fields: int) -> int:

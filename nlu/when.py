@@ -207,31 +207,47 @@ def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: Mapping[s
     if not heard.items and not heard.asap:  # most texts name no time: nothing to resolve
         return _PAST if heard.past else _NOTHING
     parts = {**DAY_PARTS, **day_parts} if day_parts else DAY_PARTS
-    ahead = local_now + horizon
-    limit_at = ahead.astimezone(UTC)  # the instant of the limit, which is `ahead` normalised
     named = False
     for item in heard.items:
         if isinstance(item, _Days) and item is not _GONE:
             named = True
             break
     if heard.asap and not named:
-        return When((TimeWindow(local_now, _normal(ahead, tz)),), asap=True)
+        return When((TimeWindow(local_now, _normal(local_now + horizon, tz)),), asap=True)
     kept: list[TimeWindow] = []
     seen: set[tuple[datetime, datetime]] = set()
     gone = too_far = False
     now_at = now.astimezone(UTC)
+    # The limit is `horizon` ahead on the wall clock, which is within a day of `horizon` ahead in real time (no zone
+    # moves its offset by more), so a window ending by `inside` is inside; the limit itself is only worked out for a
+    # window that ends later (converting between zones is the costly step here).
+    inside = now_at + horizon - _TWO_DAYS
+    ahead = limit_at = None
     for window, start, end in _windows(heard.items, parts, local_now, now_at):  # instants in UTC
         if end < now_at:
             gone = True
-        elif start > limit_at or (start == limit_at and end > start):
-            too_far = True
-        elif (start, min(end, limit_at)) not in seen:
-            seen.add((start, min(end, limit_at)))
-            kept.append(window if end <= limit_at else TimeWindow(window.start, _normal(ahead, tz)))
+        elif end <= inside:
+            if (start, end) not in seen:
+                seen.add((start, end))
+                kept.append(window)
+        else:
+            if limit_at is None:
+                ahead = local_now + horizon
+                limit_at = ahead.astimezone(UTC)  # the instant of the limit, which is `ahead` normalised
+            if start > limit_at or (start == limit_at and end > start):
+                too_far = True
+            elif (start, min(end, limit_at)) not in seen:
+                seen.add((start, min(end, limit_at)))
+                kept.append(window if end <= limit_at else TimeWindow(window.start, _normal(ahead, tz)))
         if len(kept) == MAX_WINDOWS:
             break
-    return When(tuple(kept), asap=heard.asap, past=(heard.past or gone) and not kept, days_named=named,
-                too_far=too_far and not kept)
+    # (tuple.__new__: the named tuple's own __new__ with keywords took as long as the loop above for one window)
+    return _new_when(When, (tuple(kept), heard.asap, (heard.past or gone) and not kept, named,
+                            too_far and not kept))
+
+
+_new_when = tuple.__new__
+_TWO_DAYS = timedelta(days=2)
 
 
 def weekday_in(token: str) -> int | None:
@@ -652,10 +668,8 @@ def _clock_at(toks: list[str], i: int, *, words: bool) -> _ClockFound | None:
     said, ish = False, False
     if tok in _NOON_WORDS:
         clock, said, ish = _NOON_CLOCK, True, tok.endswith("ish")
-    elif (m := _CLOCK.match(tok)) is not None:
-        hour, minutes, meridiem, suffix = m.groups()
-        meridiem = _MERIDIEMS.get(meridiem, meridiem) if meridiem else ""
-        clock, said, ish = _Clock(int(hour), int(minutes or 0), meridiem), bool(minutes or meridiem), bool(suffix)
+    elif (read := _CLOCK_TOKENS.get(tok) or _clock_token(tok)) is not _NOT_A_CLOCK:
+        clock, said, ish = read
     elif words and (m := _HHMM.match(tok)) is not None:  # "at 0900"
         clock, said = _Clock(int(m.group(1)), int(m.group(2))), True
     elif words and tok in _CLOCK_WORDS and _at(toks, i + 1) in _WORDED_TIME_FOLLOWERS:  # "at two", "at two pm"
@@ -678,6 +692,24 @@ def _clock_at(toks: list[str], i: int, *, words: bool) -> _ClockFound | None:
     if clock.meridiem in ("am", "pm") and not 1 <= clock.hour <= 12:
         return None
     return _ClockFound(clock, j, said, ish)
+
+
+_NOT_A_CLOCK = (None, False, False)
+_CLOCK_TOKENS: dict[str, tuple] = {}  # token -> (clock, said, ish) as _clock_token reads it
+_MAX_CLOCK_TOKENS = 4096
+
+
+def _clock_token(tok: str) -> tuple:
+    """A token that is a clock time on its own ("3", "3pm", "15:30", "3ish") read as (clock, said, ish), else
+    _NOT_A_CLOCK; kept per token, since the same few times are texted over and over."""
+    read = _NOT_A_CLOCK
+    if (m := _CLOCK.match(tok)) is not None:
+        hour, minutes, meridiem, suffix = m.groups()
+        meridiem = _MERIDIEMS.get(meridiem, meridiem) if meridiem else ""
+        read = (_Clock(int(hour), int(minutes or 0), meridiem), bool(minutes or meridiem), bool(suffix))
+    if len(_CLOCK_TOKENS) < _MAX_CLOCK_TOKENS:
+        _CLOCK_TOKENS[tok] = read
+    return read
 
 
 _NOON_WORDS = frozenset({"noon", "midday", "noonish", "middayish"})

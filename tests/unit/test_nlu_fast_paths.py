@@ -4,7 +4,10 @@ Each test compares a fast path with a plain, obviously right version written her
 (the same every run) built from the words the shortcuts care about.
 """
 
+import dataclasses
+import inspect
 import random
+import re
 import unicodedata
 from itertools import product
 
@@ -14,7 +17,10 @@ from rapidfuzz import fuzz, process
 from nlu.classifier import _TOKEN, _is_kept, words
 from nlu.intent import _WAITLIST, is_waitlist_request
 from nlu.service import MIN_FUZZY_LENGTH, MIN_SCORE, matched_service
-from nlu.text import has_letters_or_digits, unmarked
+from nlu import address, text as text_tokens
+from nlu.address import address_in
+from nlu.eval import load
+from nlu.text import cleaned, has_digit, has_letters_or_digits, unmarked
 from nlu.types import Intent, Parse, parse_of
 
 SERVICES = ["Express Wash", "Full Detail", "Interior Detail", "Ceramic Coating", "Headlight Restoration", "Wax"]
@@ -85,13 +91,16 @@ def test_near_misses_score_as_rapidfuzz_scores_them(tokens: list[str]) -> None:
 
 
 def test_parse_of_is_the_parse_the_dataclass_makes() -> None:
-    fields = dict(intent=Intent.BOOK, confidence=0.6, service="Full Detail", language="es")
-    made, plain = parse_of(**fields), Parse(**fields)
+    values = dict(intent=Intent.BOOK, confidence=0.6, windows=(), service="Full Detail", choice=2, name="Dana",
+                  email=None, address="1 Oak St", asap=False, past=True, too_far=False, waitlist=True, language="es")
+    # parse_of takes every field but extras, positionally, in the dataclass's order
+    assert list(inspect.signature(parse_of).parameters) == [f.name for f in dataclasses.fields(Parse)][:-1]
+    made, plain = parse_of(*values.values()), Parse(**values)
 
     assert made == plain
     assert repr(made) == repr(plain)
     assert list(vars(made)) == list(vars(plain))
-    assert made.extras is not parse_of(intent=Intent.BOOK).extras
+    assert made.extras == {} and made.extras is not parse_of(*values.values()).extras
     with pytest.raises(AttributeError):
         made.intent = Intent.DENY  # still frozen
 
@@ -105,6 +114,50 @@ def test_words_of_ascii_text_are_the_words_the_general_rule_keeps() -> None:
         folded = text.lower().replace("'", "")
         plain = [t for t in _TOKEN.findall(_squeezed(folded)) if t.isalpha() or _is_kept(t)]
         assert words(text) == plain, text
+
+
+def test_tokens_of_ascii_text_are_the_tokens_the_general_pattern_finds() -> None:
+    rng = random.Random(5)
+    alphabet = "abmpz0129 ?#'.:/-@&,"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(8000)]
+    texts += ["a10 10a 3pm 2:30pm 12:30p 3/14/2026 can't it's'", "tmrw 10am pls", "#2 or #3?"]
+    for text in texts:
+        assert text_tokens._ASCII_TOKEN.findall(text) == text_tokens._TOKEN.findall(text), text
+
+
+def test_a_business_that_changes_its_aliases_is_matched_with_the_new_ones() -> None:
+    services = ["Full Detail", "Interior Detail"]
+    aliases = {"Full Detail": ["full"], "Interior Detail": ["inside"]}
+    assert matched_service(["fd"], services, aliases) is None
+    aliases["Full Detail"].append("fd")  # the same dict and list, changed in place after a message
+    assert matched_service(["fd"], services, aliases) == "Full Detail"
+    assert matched_service(["fd"], services, {"Full Detail": ("full",), "Interior Detail": ("inside",)}) is None
+    assert matched_service(["fd"], services, None) is None
+    assert matched_service(["inside"], services, {**aliases, "Interior Detail": ["indoors"]}) is None
+
+
+def plain_address_in(text: str) -> str | None:
+    """nlu.address.address_in without the cheap searches that rule most texts out before the full patterns."""
+    if not has_digit(text):
+        return None
+    for line in re.split(r"[\r\n]+", text):
+        line = cleaned(line)
+        match = address._US.search(line) or address._SPANISH.search(line)
+        if match is not None:
+            return line[match.start():address._tail_end(line, match.end())].rstrip(" ,;")
+    return None
+
+
+def test_address_in_finds_what_the_full_patterns_find() -> None:
+    rng = random.Random(11)
+    words = ["12", "5", "1100", "4b", "oak", "Main", "st", "St.", "ave", "Congress", "calle", "Calle", "mayor", "av.",
+             "C/", "Avda", "PASEO", "travesía", "Callejón", "nº", "at", "3pm", "2:30", "3/14", "austin", "TX", "78703",
+             "tomorrow", "Apt", "#2", "rd", "Drive", "the", "14th", "\t", "\x00", "\n", "ſ"]
+    texts = ["".join(rng.choice(words) + rng.choice([" ", " ", ", ", "", "\n"]) for _ in range(rng.randint(1, 9)))
+             for _ in range(6000)]
+    texts += [record.text for record in load()]
+    for text in texts:
+        assert address_in(text) == plain_address_in(text), text
 
 
 def _squeezed(text: str) -> str:
