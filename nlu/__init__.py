@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from nlu.address import address_in
+from nlu.address import address_in, address_in_cleaned
 from nlu.choice import pick_in
 from nlu.intent import classify
 from nlu.language import language_of
@@ -39,7 +39,8 @@ def parse(text: str, *, now: datetime, tz: str, services: Sequence[str] = (), of
     if not has_letters_or_digits(text) and text.strip() != "?":
         return Parse(Intent.UNKNOWN)
     words = tokens(text)
-    address = address_in(raw)
+    # (a text of one line is the cleaned text's line: not cleaned again)
+    address = address_in(raw) if "\n" in raw or "\r" in raw else address_in_cleaned(text)
     # The address's numbers are not times or picks: "I'm at 5 Oak St" does not ask for 17:00.
     timed = tokens(text.replace(address, " ")) if address else words
     found = when(timed, now=now, tz=zone, day_parts=day_parts, horizon=horizon)

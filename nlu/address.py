@@ -55,12 +55,22 @@ def address_in(text: str) -> str | None:
     if not has_digit(text):  # both kinds of address have a number
         return None
     for line in _LINE_BREAKS.split(text) if "\n" in text or "\r" in text else (text,):
-        line = cleaned(line)
-        match = (_HOUSE_NUMBER.search(line) and _US.search(line)
-                 or (not line.isascii() or _SPANISH_STREET_WORD.search(line.lower())) and _SPANISH.search(line))
-        if match is not None:
-            return line[match.start():_tail_end(line, match.end())].rstrip(" ,;")
+        if (found := _address_on(cleaned(line))) is not None:
+            return found
     return None
+
+
+def address_in_cleaned(text: str) -> str | None:
+    """`address_in` of a text that nlu.text.cleaned made already (one line, spaces folded)."""
+    return _address_on(text) if has_digit(text) else None
+
+
+def _address_on(line: str) -> str | None:
+    match = (_HOUSE_NUMBER.search(line) and _US.search(line)
+             or (not line.isascii() or _SPANISH_STREET_WORD.search(line.lower())) and _SPANISH.search(line))
+    if match is None:
+        return None
+    return line[match.start():_tail_end(line, match.end())].rstrip(" ,;")
 
 
 def _tail_end(line: str, start: int) -> int:

@@ -75,6 +75,8 @@ def pick_in(tokens: list[str], offered: Sequence[datetime], tz: ZoneInfo,
     if pointed:  # "the wednesday one" with two Wednesdays on offer picks neither
         return Pick(index, "weekday") if index is not None else None
     for i, tok in enumerate(tokens):
+        if not tok[:1].isdecimal():  # a clock time starts with a digit (see _TIME)
+            continue
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if (index := _matches_time(tok, following, offered, tz, windows)) is not None:
             return Pick(index, "time")

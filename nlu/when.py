@@ -314,6 +314,8 @@ class _Ask(NamedTuple):
 
 
 _TONIGHT_ASK = _Ask("part", part="evening")
+# One ask per day part, shared: named tuples are immutable, and making one with keywords costs more than a lookup.
+_PART_ASKS = {part: _Ask("part", part=part) for part in ("morning", "afternoon", "evening")}
 _GONE = _Days(date.min, date.min)  # a day named that has already gone: its times go with it
 _OR = "or"  # "sat morning, or before 10 on sunday": a time after "or" starts afresh
 _DAY_AFTER = _Days(date.max, date.max)  # "the day after": the day after the last one named
@@ -477,7 +479,7 @@ def _days_at(toks: list[str], i: int, today: date) -> tuple[list, int] | None:
                 return [_day(_weekday(today, weekday, next_week=False) + timedelta(days=7))], i + 3
             if toks[i + 1:i + 3] == ["this", "week"]:  # "friday this week" is the bare friday
                 return [_day(_weekday(today, weekday, next_week=False))], i + 3
-        return [_day(_weekday(today, weekday, next_week=False))], i + 1
+        return [_weekday_day(today, weekday)], i + 1
     if tok not in _DAY_HEADS:
         return None  # no rule below starts with this word
     if tok == "the" and toks[i:i + 4] == ["the", "day", "after", "tomorrow"]:
@@ -646,11 +648,11 @@ def _ask_at(toks: list[str], i: int, before: "_Days | _Ask | None") -> tuple[lis
             return [_Ask("at", a.clock)], a.after
         return None
     if tok in _PART_WORDS and (toks[i - 1] if i else "") != "good":  # "good morning" is a greeting
-        return [_Ask("part", part=_PART_WORDS[tok])], i + 1
+        return [_PART_ASKS[_PART_WORDS[tok]]], i + 1
     if tok in ("am", "pm") and type(before) is _Days:  # "sat am", "tue pm"
-        return [_Ask("part", part="morning" if tok == "am" else "afternoon")], i + 1
+        return [_PART_ASKS["morning" if tok == "am" else "afternoon"]], i + 1
     if tok == "first" and _at(toks, i + 1) == "thing":
-        return [_Ask("part", part="morning")], i + 2
+        return [_PART_ASKS["morning"]], i + 2
     return None
 
 
@@ -838,7 +840,7 @@ def _nearest(lists: list[list], k: int) -> list:
 def _specs(asks: list[_Ask], parts: dict[str, tuple[time, time]]) -> list[_Spec]:
     """The asks as times of day; a day part with clock times only says how to read them ("tonight at 8")."""
     if len(asks) == 1:
-        spec = _spec(asks[0], parts, "")
+        spec = _usual_spec(asks[0]) if parts is DAY_PARTS else _spec(asks[0], parts, "")
         return [spec] if spec else []
     day_parts = [a for a in asks if a.kind == "part"]
     clocks = [a for a in asks if a.kind != "part"]
@@ -847,6 +849,12 @@ def _specs(asks: list[_Ask], parts: dict[str, tuple[time, time]]) -> list[_Spec]
         hint = "pm" if start >= _NOON else "am" if end <= _NOON and end != _MIDNIGHT else ""
         return [s for a in clocks if (s := _spec(a, parts, hint))]
     return [s for a in asks if (s := _spec(a, parts, ""))]
+
+
+@lru_cache(maxsize=1024)  # asks are immutable, and the same few are made message after message
+def _usual_spec(ask: _Ask) -> _Spec | None:
+    """`_spec` of an ask alone, with the usual day parts (most businesses keep them)."""
+    return _spec(ask, DAY_PARTS, "")
 
 
 def _spec(ask: _Ask, parts: dict[str, tuple[time, time]], hint: str) -> _Spec | None:
@@ -946,6 +954,12 @@ def _week_of(day: date) -> _Days:
 def _weekend(today: date, *, next_week: bool) -> _Days:
     saturday = _monday(today) + timedelta(days=5 + (7 if next_week else 0))
     return _Days(saturday, saturday + timedelta(days=2))
+
+
+@lru_cache(maxsize=1024)  # (today, weekday): the same few are asked for all day
+def _weekday_day(today: date, weekday: int) -> "_Days":
+    """The day of the weekday named bare ("friday"): today or the next one."""
+    return _day(_weekday(today, weekday, next_week=False))
 
 
 def _weekday(today: date, weekday: int, *, next_week: bool) -> date:

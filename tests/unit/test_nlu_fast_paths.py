@@ -18,7 +18,7 @@ from nlu.classifier import _TOKEN, _is_kept, words
 from nlu.intent import _WAITLIST, is_waitlist_request
 from nlu.service import MIN_FUZZY_LENGTH, MIN_SCORE, matched_service
 from nlu import address, text as text_tokens
-from nlu.address import address_in
+from nlu.address import address_in, address_in_cleaned
 from nlu.eval import load
 from nlu.text import cleaned, has_digit, has_letters_or_digits, unmarked
 from nlu.types import Intent, Parse, parse_of
@@ -158,6 +158,8 @@ def test_address_in_finds_what_the_full_patterns_find() -> None:
     texts += [record.text for record in load()]
     for text in texts:
         assert address_in(text) == plain_address_in(text), text
+        if "\n" not in text and "\r" not in text:
+            assert address_in_cleaned(cleaned(text)) == address_in(text), text
 
 
 def _squeezed(text: str) -> str:
