@@ -31,6 +31,8 @@ _ACCENTS = re.compile(r"[áéíóú]", re.IGNORECASE)
 
 def language_of(text: str, words: list[str]) -> str:
     """ "es" when the text (and its folded tokens `words`) is clearly Spanish, else "en"."""
+    if text.isascii() and _SPANISH_WORDS.isdisjoint(words):
+        return "en"  # most texts: not one Spanish word, nor a mark
     spanish = sum(map(_SPANISH_WORDS.__contains__, words))
     if not text.isascii():  # the marks and accents are not ASCII, nor does any ASCII letter fold to one
         spanish += 2 if _SPANISH_MARKS.search(text) else 1 if _ACCENTS.search(text) else 0
