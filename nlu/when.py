@@ -200,11 +200,15 @@ _PAST = When((), past=True)
 def when(tokens: list[str], *, now: datetime, tz: ZoneInfo, day_parts: Mapping[str, tuple[time, time]] | None = None,
          horizon: timedelta = HORIZON) -> When:
     """The windows named in `tokens` (from nlu.text.tokens), in the order given; see the module's policy."""
-    local_now = now.astimezone(tz)
     if "'" in "".join(tokens):  # "tomorrow's appointment", "friday's": the possessive names the day
         tokens = [t.removesuffix("'s") for t in tokens]
-    heard = _heard(english_tokens(tokens), local_now.date())
-    if not heard.items and not heard.asap:  # most texts name no time: nothing to resolve
+    toks = english_tokens(tokens)
+    readers_at = _readers_at(toks)
+    if readers_at is None:  # most texts that name no time: no word is read (and no zone need be asked)
+        return _NOTHING
+    local_now = now.astimezone(tz)
+    heard = _heard(toks, readers_at, local_now.date())
+    if not heard.items and not heard.asap:  # nothing to resolve
         return _PAST if heard.past else _NOTHING
     parts = {**DAY_PARTS, **day_parts} if day_parts else DAY_PARTS
     named = False
@@ -330,15 +334,17 @@ class _Heard:
         self.past = False
 
 
-_HEARD_NOTHING = _Heard()  # what a text with no word any rule reads says (shared: never changed)
 
 
-def _heard(toks: list[str], today: date) -> _Heard:
+def _readers_at(toks: list[str]) -> list[int] | None:
+    """Which readers can start at each token (see _readers_of); None when none can start anywhere."""
     readers_at = list(map(_READERS.get, toks))
     if None in readers_at:
         readers_at = [_readers_of(tok) if readers is None else readers for tok, readers in zip(toks, readers_at)]
-    if not any(readers_at):  # most texts that name no time: no word is read
-        return _HEARD_NOTHING
+    return readers_at if any(readers_at) else None
+
+
+def _heard(toks: list[str], readers_at: list[int], today: date) -> _Heard:
     heard = _Heard()
     items = heard.items
     # `before`: what the words just before toks[i] named (a day, a clock time), which says whether a bare number
