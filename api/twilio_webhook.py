@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache, partial
+from urllib.parse import urlparse
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, add_port, compare, remove_port
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.deps import AdaptersDep, ClockDep, SettingsDep
@@ -100,10 +101,20 @@ async def signed_form(request: Request, settings: Settings) -> dict[str, str]:
         # the URL the app sees differs; check against the configured public base instead.
         url = settings.public_base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
+        if not is_signed(RequestValidator(settings.twilio_auth_token), url, form, signature):
             log.warning("rejected a Twilio webhook with a bad or missing signature")
             raise HTTPException(403, "invalid Twilio signature")
     return form
+
+
+def is_signed(validator: RequestValidator, url: str, form: dict[str, str], signature: str) -> bool:
+    """RequestValidator.validate's answer for a form post: the signature of the URL with its port or without
+    it (Twilio's signing is inconsistent about the port). validate works out both signatures every time; this
+    stops at the first that matches, trying the URL as configured first, as Twilio signs the URL it was
+    given. The same signatures pass, so a forged one still fails both."""
+    parsed = urlparse(url)
+    ways = (add_port(parsed), remove_port(parsed)) if parsed.port else (remove_port(parsed), add_port(parsed))
+    return any(compare(validator.compute_signature(way, form), signature) for way in ways)
 
 
 def shared_location(form: dict[str, str]) -> Place | None:

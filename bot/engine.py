@@ -128,6 +128,7 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     # UPDATE of its own; here it goes out with the turn's other changes to the conversation.
     conversation.last_inbound_at = now
     if turn is None:
+        _count_turn(conversation)
         return _answered(session, business, message, Turn([], conversation.state))
     _save(conversation, turn, now)
     return _answered(session, business, message, turn)
@@ -186,9 +187,22 @@ def _claim(session: Session, conversation: Conversation) -> None:
     """Optimistic locking of the conversation: move it past the version this turn loaded, or raise
     ConversationChanged when another turn got there first. Done before the turn decides anything, so on
     PostgreSQL a second message of the same customer waits on the row and then re-runs on the first one's
-    result, instead of both answering from one state; SQLite's BEGIN IMMEDIATE already runs turns one by one."""
+    result, instead of both answering from one state. Not on SQLite: there every transaction takes the write
+    lock before it reads (BEGIN IMMEDIATE, bot/db/session.py), so no other turn can have saved the
+    conversation since this one loaded it, and the claim could only succeed (one UPDATE a turn for nothing).
+    The version still moves on once a turn: _save, or _count_turn when the turn changes nothing else.
+    A conversation this turn started (no id yet) needs no claim either: a turn starting it at the same time
+    fails on its unique key and runs again on this one's result."""
+    if conversation.id is None or session.get_bind().dialect.name == "sqlite":
+        return
     if not queries.claim_conversation_version(session, conversation_id=conversation.id, loaded=conversation.version):
         raise ConversationChanged(f"conversation {conversation.id} moved past version {conversation.version}")
+
+
+def _count_turn(conversation: Conversation) -> None:
+    """A turn that answers nothing still counts in the version, as _save counts the others (on PostgreSQL the
+    claim has already written the same number; on SQLite there is no claim)."""
+    conversation.version += 1
 
 
 def _save(conversation: Conversation, turn: Turn, now: datetime) -> None:

@@ -27,6 +27,9 @@ CALENDAR_SYNC = "calendar.sync"
 # (cancelled, expired, declined, or not firm yet) has none.
 ON_CALENDAR = frozenset({BookingStatus.CONFIRMED})
 KEEPS_EVENT = frozenset({BookingStatus.COMPLETED, BookingStatus.NO_SHOW})
+# Statuses a booking has only before it is first confirmed: the lifecycle (bot/domain/booking.py) moves nothing
+# back to them from confirmed (a late payment revives only an expired hold, never confirmed either).
+NOT_YET_CONFIRMED = frozenset({BookingStatus.HELD, BookingStatus.AWAITING_PAYMENT, BookingStatus.PENDING_APPROVAL})
 # What the event shows or where it goes: a change to any of these needs a sync.
 SYNCED_FIELDS = ("status", "start_at", "end_at", "staff_id", "address", "service_id", "customer_id")
 _CHANGED = "calendar_mirror.changed_bookings"
@@ -83,7 +86,10 @@ def busy_by_staff(session: Session, *, business_id: int, around: Span) -> Mappin
     Our own events are taken out: Google reports them as busy too, and counting them would block a
     booking's own time when it moves a little, the other seats of a group class, and every technician
     when the events go on the business-wide calendar. The booking itself blocks its time as a job."""
-    links = session.exec(_LINKS_READ, params={"business_id": business_id}).all()
+    # On the connection, as queries.blocking_spans reads bookings: the ORM's handling of a plain column select
+    # cost twice the query itself, on every offer and every hold. The flush stands in for the ORM's autoflush.
+    session.flush()
+    links = session.connection().execute(_LINKS_READ, {"business_id": business_id}).all()
     links = [link for link in links if link.busy]
     if not links:
         return {}
@@ -162,7 +168,7 @@ def _note_booking_changes(session: OrmSession, _context) -> None:
     """Remember the bookings this flush added or changed in a way the calendar shows."""
     changed = None
     for row in (*session.new, *session.dirty):
-        if isinstance(row, Booking) and (row in session.new or _shows_change(row)):
+        if isinstance(row, Booking) and (_goes_on_calendar(row) if row in session.new else _shows_change(row)):
             if changed is None:
                 changed = session.info.setdefault(_CHANGED, {})
             # The row itself, not only its id: the session holds clean rows weakly, so a booking the turn has
@@ -170,9 +176,22 @@ def _note_booking_changes(session: OrmSession, _context) -> None:
             changed[row.id] = row
 
 
+def _goes_on_calendar(new: Booking) -> bool:
+    """Whether a booking this flush inserts needs a sync: only when it is on the calendar at once (an owner's
+    booking). No event can exist yet, so a hold (every booking a customer's text makes) needs nothing until it
+    is confirmed, a later flush that notes it then; noting it anyway cost a query at every commit."""
+    return new.status in ON_CALENDAR
+
+
 def _shows_change(row: Booking) -> bool:
     attrs = inspect(row).attrs
-    return any(attrs[name].history.has_changes() for name in SYNCED_FIELDS)
+    if not any(attrs[name].history.has_changes() for name in SYNCED_FIELDS):
+        return False
+    status = attrs["status"].history
+    before = status.deleted or status.unchanged  # empty when the old status was never loaded: then it may need one
+    # Not confirmed before, so never synced and without an event: it needs a sync only if confirmed now. (The
+    # deposit step's move of a hold to awaiting payment cost a query at every commit.)
+    return not (before and before[0] in NOT_YET_CONFIRMED and row.status not in ON_CALENDAR)
 
 
 @event.listens_for(OrmSession, "before_commit")

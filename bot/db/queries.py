@@ -77,12 +77,19 @@ def customer_and_conversation(session: Session, *, business_id: int, phone: str,
     found = session.exec(_CUSTOMER_AND_CONVERSATION, params={"business_id": business_id, "phone": phone,
                                                              "channel": channel.value}).first()
     customer, conversation = found if found is not None else (None, None)
+    if conversation is None:  # the join cannot see a conversation kept without its customer: ask for it alone
+        conversation = session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
+                                                           "channel": channel.value}).first()
     if customer is None:
         customer = Customer(business_id=business_id, phone=phone)
         session.add(customer)
-        session.flush()
-    if conversation is None:  # the join cannot see a conversation kept without its customer: ask for it alone
-        conversation = conversation_for(session, business_id=business_id, phone=phone, channel=channel, now=now)
+        session.flush()  # the turn needs the customer's id (a hold, a waitlist entry)
+    if conversation is None:
+        # Added after the flush, it goes out at commit (or at the next autoflush) as one INSERT of the state the
+        # turn leaves, where an INSERT now and an UPDATE at commit were two; nothing reads its id before then
+        # (the engine claims only conversations that were there before the turn).
+        conversation = Conversation(business_id=business_id, phone=phone, channel=channel.value, updated_at=now)
+        session.add(conversation)
     return customer, conversation
 
 

@@ -24,3 +24,25 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect, coltype):
+        """process_result_value after the dialect's own parsing, as TypeDecorator does, but faster on SQLite: an
+        offer reads two of these for every booking up to the horizon, and attaching the zone with replace() cost
+        more than all the rest of reading a booking. SQLite keeps the UTC wall time as text, so the text with
+        "+00:00" appended parses straight to the aware datetime; anything else takes the general way."""
+        parse = self.impl_instance.result_processor(dialect, coltype)
+        if parse is None:  # the driver gives datetimes itself (PostgreSQL)
+            return super().result_processor(dialect, coltype)
+
+        def process(value):
+            if value is None:
+                return None
+            if isinstance(value, str):
+                try:
+                    return datetime.fromisoformat(value + "+00:00")
+                except ValueError:  # not the text SQLAlchemy writes (one with an offset of its own, say)
+                    pass
+            value = parse(value)
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+        return process

@@ -25,10 +25,11 @@ A technician starts the day at their base; the drive home after the last job is 
 """
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from bot.domain.span import Span, merged, subtract
@@ -37,6 +38,7 @@ from bot.domain.travel import MemoTravel, Place, TravelTimes
 ZERO = timedelta(0)
 TICK = timedelta(microseconds=1)
 DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
 # How far a job can reach into a neighbouring day through buffers and driving; no drive is longer.
 REACH = timedelta(hours=12)
 # Local days (per grid and zone) whose grid points are kept: a 60-day horizon for a few businesses' zones.
@@ -89,7 +91,7 @@ class Technician:
         # Held in UTC: arithmetic on zone-aware local times is wall-clock arithmetic (on a spring-forward
         # day 03:00 CDT - 00:00 CST reads 3 hours, but only 2 pass), and buffers are real minutes.
         # Sorted once, so a query touches only the jobs near its window (bisect), whatever the order given.
-        jobs = tuple(sorted(map(_job_in_utc, self.jobs), key=Job._key))
+        jobs = _in_order(map(_job_in_utc, self.jobs))
         object.__setattr__(self, "jobs", jobs)
         object.__setattr__(self, "_starts", [j.span.start for j in jobs])
         object.__setattr__(self, "_longest", max((j.span.end - j.span.start for j in jobs), default=ZERO))
@@ -149,42 +151,29 @@ class Slot:
 
 def find_slots(request: SlotRequest) -> list[Slot]:
     """Every bookable slot whose start lies in one of the request's windows, sorted by start, then technician."""
-    scan = _Scan(request)
-    found: dict[tuple[datetime, int], Slot] = {}
-    for window in request.windows:
-        starts = scan.start_range(window)
-        if starts is None:
-            continue
-        first_day, last_day = starts.start.astimezone(scan.tz).date(), starts.end.astimezone(scan.tz).date()
-        for tech in request.technicians:
-            if not tech.does(request.service.name):
-                continue
-            day = first_day
-            while day <= last_day:
-                for slot in scan.day_slots(tech, day, starts):
-                    found.setdefault((slot.start, slot.staff_id), slot)
-                day += timedelta(days=1)
-    return sorted(found.values())
+    return _Scan(request).slots(request.windows)
 
 
-def nearest_slots(request: SlotRequest, limit: int = 3) -> list[Slot]:
+def nearest_slots(request: SlotRequest, limit: int = 3, *, step: timedelta = WEEK) -> list[Slot]:
     """When the request's window has nothing: the latest free start before it and the earliest after.
 
-    Searches a week at a time outwards, so a busy calendar does not cost a whole-horizon scan.
+    Searches `step` at a time outwards, so a busy calendar does not cost a whole-horizon scan. The answer is
+    the same for any step; a shorter one stops sooner after the last booked day, a longer one looks at more
+    days at once (all of which a route matrix then answers, bot.schedule.scanned).
     """
     window = Span(request.windows[0].start.astimezone(UTC), request.windows[0].end.astimezone(UTC))
     now = request.now.astimezone(UTC)
-    week = timedelta(days=7)
+    scan = _Scan(request)  # one for every step: its grid points and drive times hold for the whole search
     before: list[Slot] = []
     end = window.start - TICK
     while not before and end > now:
-        before = _distinct(find_slots(replace(request, windows=[Span(max(now, end - week), end)])))
-        end -= week
+        before = _distinct(scan.slots([Span(max(now, end - step), end)]))
+        end -= step
     after: list[Slot] = []
     start = max(window.end, window.start + TICK)
     while len(after) < limit and start < now + request.horizon:
-        after += _distinct(find_slots(replace(request, windows=[Span(start, start + week)])))
-        start += week
+        after += _distinct(scan.slots([Span(start, start + step)]))
+        start += step
     # Both sides when both have something ("before and after it"), the rest by distance.
     after = sorted(after, key=lambda s: (_distance(s.start, window), s.start))
     return sorted(before[-1:] + after[:limit - len(before[-1:])])
@@ -248,7 +237,7 @@ def _distinct(slots: Sequence[Slot]) -> list[Slot]:
 
 
 class _Scan:
-    """One `find_slots` call's fixed inputs and caches (grid points per day, drive times per pair)."""
+    """A search's fixed inputs and caches (grid points per day, drive times per pair): everything but the windows."""
 
     def __init__(self, request: SlotRequest) -> None:
         self.request = request
@@ -260,6 +249,25 @@ class _Scan:
         self._grids: dict[date, Sequence[datetime]] = {}
         self._days: dict[date, Span] = {}
         self._legs_to: dict[Place | None, tuple[timedelta, timedelta]] = {}
+
+    def slots(self, windows: Sequence[Span]) -> list[Slot]:
+        """find_slots for these windows."""
+        request = self.request
+        found: dict[tuple[datetime, int], Slot] = {}
+        for window in windows:
+            starts = self.start_range(window)
+            if starts is None:
+                continue
+            first_day, last_day = starts.start.astimezone(self.tz).date(), starts.end.astimezone(self.tz).date()
+            for tech in request.technicians:
+                if not tech.does(request.service.name):
+                    continue
+                day = first_day
+                while day <= last_day:
+                    for slot in self.day_slots(tech, day, starts):
+                        found.setdefault((slot.start, slot.staff_id), slot)
+                    day += timedelta(days=1)
+        return sorted(found.values())
 
     def start_range(self, window: Span) -> Span | None:
         """The inclusive range of starts the window allows after notice and horizon, or None."""
@@ -371,6 +379,25 @@ class _Scan:
         if day not in self._days:
             self._days[day] = Span(_instant(day, time(0), self.tz), _instant(day + DAY, time(0), self.tz))
         return self._days[day]
+
+
+_span_of = attrgetter("span")
+
+
+def _in_order(jobs: Iterable[Job]) -> tuple[Job, ...]:
+    """The jobs sorted by Job._key. Its last part, the place's repr, cost more than all the rest of the sort and
+    only tells apart jobs with the same span, which a technician's jobs nearly never share: so they are sorted by
+    span, and only a run of jobs with one span is sorted again by the whole key."""
+    ordered = sorted(jobs, key=_span_of)
+    first = 0
+    while first < len(ordered):
+        span, end = ordered[first].span, first + 1
+        while end < len(ordered) and ordered[end].span == span:
+            end += 1
+        if end - first > 1:
+            ordered[first:end] = sorted(ordered[first:end], key=Job._key)
+        first = end
+    return tuple(ordered)
 
 
 def _instant(day: date, wall_time: time, tz: ZoneInfo) -> datetime:

@@ -31,6 +31,23 @@ def test_signature_is_checked_against_the_public_url_behind_a_proxy(client):
     assert signed_post(client, twilio_form("menu")).status_code == 200
 
 
+@pytest.mark.parametrize("url", ["https://bot.example.com/twilio/messages", "https://bot.example.com:443/twilio/messages",
+                                 "http://127.0.0.1:8000/twilio/messages?key=1", "http://bot.example.com:8080/t"])
+def test_the_signature_check_passes_exactly_what_twilios_validator_passes(url):
+    from twilio.request_validator import RequestValidator
+
+    from api.twilio_webhook import is_signed
+
+    validator, form = RequestValidator(AUTH_TOKEN), twilio_form("1")
+    signed_urls = [url, url.replace(":443", "").replace(":8000", "").replace(":8080", ""),
+                   url.replace(".com/", ".com:443/"), "https://elsewhere.example.com/twilio/messages"]
+    signatures = [validator.compute_signature(u, form) for u in signed_urls]
+    signatures += [RequestValidator("not-the-real-token").compute_signature(url, form), "", "garbage"]
+    for signature in signatures:
+        for posted in (form, {**form, "Body": "2"}):
+            assert is_signed(validator, url, posted, signature) == validator.validate(url, posted, signature)
+
+
 def test_unknown_business_number_gets_empty_twiml_and_stores_nothing(client, db_url):
     response = signed_post(client, twilio_form("hi", from_=PAT, to="+15559999999"))
     assert response.status_code == 200

@@ -278,6 +278,21 @@ def test_nearest_slots_keeps_a_lone_free_start_in_the_first_week_after() -> None
     assert local_starts(nearest) == ["Tue 10 15:00 CDT", "Fri 13 08:00 CDT", "Thu 19 08:00 CDT"]
 
 
+@pytest.mark.parametrize("step", [timedelta(days=1), timedelta(days=3), timedelta(days=30)])
+@pytest.mark.parametrize("limit", [1, 3, 5])
+def test_nearest_slots_are_the_same_whatever_the_step(step: timedelta, limit: int) -> None:
+    # The offers turn searches a day at a time, the route-matrix one a week: both must offer the same times.
+    calendar = staff(jobs=(
+        booking(wed(8), datetime(2026, 3, 13, 7, 45, tzinfo=CHICAGO)),
+        booking(datetime(2026, 3, 13, 11, 15, tzinfo=CHICAGO), datetime(2026, 3, 18, 18, 0, tzinfo=CHICAGO)),
+        booking(datetime(2026, 3, 20, 9, 0, tzinfo=CHICAGO), datetime(2026, 3, 20, 16, 0, tzinfo=CHICAGO)),
+    ))
+    for crew in ([calendar], [calendar, staff(2, jobs=(booking(wed(12), wed(16)),))]):
+        asked = request(crew, WED_AFTERNOON)
+
+        assert nearest_slots(asked, limit, step=step) == nearest_slots(asked, limit)
+
+
 # --- zones and DST --------------------------------------------------------------------------------------
 
 EVERY_DAY_MIDNIGHT_TO_6 = tuple(WeeklyRule(weekday, time(0), time(6)) for weekday in range(7))
