@@ -7,10 +7,10 @@ Latency: every corpus text is parsed once as a warm-up, then ROUNDS timed rounds
 "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False})`. Each call is timed with
 `time.perf_counter`; median and p99 (nearest rank) are over every timed call, and the ratio is
 dateparser's figure over nlu's.
-A round of nlu takes about 40 ms, so a burst of other work on the machine can slow a whole round, and
-the median over every call moved between 7.6x and 10.9x from run to run on this 2-core machine. The
-"steady" line takes each text's fastest time over the rounds (as timeit does) and then the median over the
-texts, for both parsers alike: it moved by 0.1x over the same runs, and the 10x target is read from it.
+A round of nlu takes about 35 ms, so a burst of other work on the machine can slow a whole round, and
+the median over every call moves by a tenth or more from run to run on a 2-core machine. The "steady" line
+takes each text's fastest time over the rounds (as timeit does) and then the median over the texts, for both
+parsers alike: it moves far less, and the 10x target is read from it.
 
 Window accuracy. nlu is scored exactly as `python -m nlu.eval` does: the list of (start, end) instants
 must equal the label. dateparser returns datetimes found in the text, not windows, so it is scored only

@@ -16,6 +16,8 @@ Fast without changing an answer. The names and aliases are laid out once per bus
     " morning ") is at least the run's own count: runs of several words are filtered with that sum. A word's
     counts depend on the word alone and are kept (up to MAX_KEPT_WORDS words per business and number of words):
     working out a word's pairs was most of the cost of a message.
+  * most texts come nowhere near a phrase of several words: the padded counts of all their words added up bound
+    every run's, and when that sum reaches no phrase's least need (over every run length), no run is tried.
 """
 
 import re
