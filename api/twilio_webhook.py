@@ -9,7 +9,6 @@ from functools import lru_cache, partial
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator, add_port, compare, remove_port
 from twilio.twiml.messaging_response import MessagingResponse
@@ -17,7 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from api.deps import ClockDep, SettingsDep
 from api.telemetry import conversation
 from bot.config import Settings
-from bot.db.session import transaction
+from bot.db.session import one_writer_at_a_time, transaction
 from bot.outbox import record_status
 from bot.domain.phone import masked
 from bot.domain.travel import Place
@@ -82,15 +81,10 @@ async def run_turn(database_url: str, turn: Callable[[], TurnResult]) -> TurnRes
     """Run a turn (blocking database work) off the event loop. On SQLite on one thread of its own: the
     database takes one writer at a time, so turns spread over the 40-thread pool only queued on the writer
     lock, and every hand-over cost thread switches and a fight for the GIL with the event loop."""
-    if _is_sqlite(database_url):
+    if one_writer_at_a_time(database_url):
         # As run_in_threadpool does: the turn's log lines keep the request id and conversation (contextvars).
         return await asyncio.get_running_loop().run_in_executor(_sqlite_turns(), contextvars.copy_context().run, turn)
     return await run_in_threadpool(turn)
-
-
-@lru_cache(maxsize=8)
-def _is_sqlite(database_url: str) -> bool:
-    return make_url(database_url).get_backend_name() == "sqlite"
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from bot.adapters.maps import Geocoder, TravelMatrix
 from bot.adapters.payment import PaymentGateway
 from bot.back_office import BackOffice
 from bot.db import queries
-from bot.db.session import transaction
+from bot.db.session import holds_the_write_lock, transaction
 from bot.db.tables import Business, Conversation, Customer
 from bot.domain.phone import Channel, masked, split_address
 from bot.domain.travel import Place, TravelTimes
@@ -193,7 +193,7 @@ def _claim(session: Session, conversation: Conversation) -> None:
     The version still moves on once a turn: _save, or _count_turn when the turn changes nothing else.
     A conversation this turn started (no id yet) needs no claim either: a turn starting it at the same time
     fails on its unique key and runs again on this one's result."""
-    if conversation.id is None or session.get_bind().dialect.name == "sqlite":
+    if conversation.id is None or holds_the_write_lock(session):
         return
     if not queries.claim_conversation_version(session, conversation_id=conversation.id, loaded=conversation.version):
         raise ConversationChanged(f"conversation {conversation.id} moved past version {conversation.version}")

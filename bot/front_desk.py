@@ -15,6 +15,7 @@ from bot.adapters.payment import PaymentGateway, PaymentUnavailable
 from bot.checkout import stop_checkout
 from bot.db import queries
 from bot.db.schedule_stamp import crew_of
+from bot.db.session import holds_the_write_lock
 from bot.db.tables import Booking, Business, Customer, DueWork, Payment, Service
 from bot.domain.availability import find_slots, nearest_slots
 from bot.domain.offers import chosen_offers
@@ -162,7 +163,7 @@ class FrontDesk:
                           deposit_cents=self.deposit_for(row), created_at=self.now, updated_at=self.now,
                           address=place.address if place else None, lat=place.lat if place else None,
                           lng=place.lng if place else None, group_seat=row.seats > 1)
-        if self.session.get_bind().dialect.name == "sqlite":
+        if holds_the_write_lock(self.session):
             # No constraint to refuse it there (migration 0007): BEGIN IMMEDIATE made free_at's answer final, so
             # the savepoint below would be two statements for nothing.
             self.session.add(booking)

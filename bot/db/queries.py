@@ -78,28 +78,36 @@ def customer_and_conversation(session: Session, *, business_id: int, phone: str,
                                                              "channel": channel.value}).first()
     customer, conversation = found if found is not None else (None, None)
     if conversation is None:  # the join cannot see a conversation kept without its customer: ask for it alone
-        conversation = session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
-                                                           "channel": channel.value}).first()
+        conversation = _conversation(session, business_id=business_id, phone=phone, channel=channel)
     if customer is None:
         customer = Customer(business_id=business_id, phone=phone)
         session.add(customer)
         session.flush()  # the turn needs the customer's id (a hold, a waitlist entry)
     if conversation is None:
-        # Added after the flush, it goes out at commit (or at the next autoflush) as one INSERT of the state the
-        # turn leaves, where an INSERT now and an UPDATE at commit were two; nothing reads its id before then
-        # (the engine claims only conversations that were there before the turn).
-        conversation = Conversation(business_id=business_id, phone=phone, channel=channel.value, updated_at=now)
-        session.add(conversation)
+        # Not flushed here: it goes out at commit (or at the next autoflush) as one INSERT of the state the turn
+        # leaves, where an INSERT now and an UPDATE at commit were two; nothing reads its id before then (the
+        # engine claims only conversations that were there before the turn).
+        conversation = _started_conversation(session, business_id=business_id, phone=phone, channel=channel, now=now)
     return customer, conversation
 
 
 def conversation_for(session: Session, *, business_id: int, phone: str, channel: Channel, now: datetime) -> Conversation:
-    conversation = session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
-                                                       "channel": channel.value}).first()
+    conversation = _conversation(session, business_id=business_id, phone=phone, channel=channel)
     if conversation is None:
-        conversation = Conversation(business_id=business_id, phone=phone, channel=channel.value, updated_at=now)
-        session.add(conversation)
+        conversation = _started_conversation(session, business_id=business_id, phone=phone, channel=channel, now=now)
         session.flush()
+    return conversation
+
+
+def _conversation(session: Session, *, business_id: int, phone: str, channel: Channel) -> Conversation | None:
+    return session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
+                                               "channel": channel.value}).first()
+
+
+def _started_conversation(session: Session, *, business_id: int, phone: str, channel: Channel,
+                          now: datetime) -> Conversation:
+    conversation = Conversation(business_id=business_id, phone=phone, channel=channel.value, updated_at=now)
+    session.add(conversation)
     return conversation
 
 

@@ -29,7 +29,7 @@ def engine_for(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy's begin event (below) open transactions, instead of pysqlite's own deferred BEGIN.
+        # Let the dialect's begin (below) open transactions, instead of pysqlite's own deferred BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -52,14 +52,27 @@ def _begin_immediate(dbapi_connection) -> None:
 
 
 @lru_cache(maxsize=8)
+def one_writer_at_a_time(url: str) -> bool:
+    """Whether every transaction on this database takes its only write lock at the start (SQLite, BEGIN IMMEDIATE
+    in engine_for): transactions then run one by one, and what one reads stays true until it commits."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def holds_the_write_lock(session: Session) -> bool:
+    """one_writer_at_a_time for the database of a session inside `transaction`: nothing another transaction does
+    can change what this one has read, so checks against concurrent writers (a version claim, a savepoint for a
+    constraint that is not there) can be left out."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+@lru_cache(maxsize=8)
 def _writer_lock(url: str) -> "threading.RLock | None":
     """SQLite has one writer at a time and every transaction takes the write lock (BEGIN IMMEDIATE).
     Threads that wait in SQLite's busy handler sleep in growing steps (up to 100 ms) and wake in no order,
     which measured as a 3.4 s p99 turn with 32 customers at once (bench/turn_bench.py); queueing them on a
     lock in this process hands the database over the moment it is free. Other processes still wait in
     the busy handler."""
-    parsed = make_url(url)
-    return threading.RLock() if parsed.get_backend_name() == "sqlite" else None
+    return threading.RLock() if one_writer_at_a_time(url) else None
 
 
 @contextmanager

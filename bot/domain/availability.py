@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import groupby
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
@@ -388,15 +389,10 @@ def _in_order(jobs: Iterable[Job]) -> tuple[Job, ...]:
     """The jobs sorted by Job._key. Its last part, the place's repr, cost more than all the rest of the sort and
     only tells apart jobs with the same span, which a technician's jobs nearly never share: so they are sorted by
     span, and only a run of jobs with one span is sorted again by the whole key."""
-    ordered = sorted(jobs, key=_span_of)
-    first = 0
-    while first < len(ordered):
-        span, end = ordered[first].span, first + 1
-        while end < len(ordered) and ordered[end].span == span:
-            end += 1
-        if end - first > 1:
-            ordered[first:end] = sorted(ordered[first:end], key=Job._key)
-        first = end
+    ordered: list[Job] = []
+    for _, same_span in groupby(sorted(jobs, key=_span_of), key=_span_of):
+        run = list(same_span)
+        ordered += sorted(run, key=Job._key) if len(run) > 1 else run
     return tuple(ordered)
 
 
