@@ -11,9 +11,10 @@ from sqlmodel import Session
 from bot.adapters.maps import Geocoder, TravelMatrix
 from bot.adapters.payment import PaymentGateway
 from bot.back_office import BackOffice
-from bot.db import queries
+from bot.db import queries, turn_rows
 from bot.db.session import holds_the_write_lock, transaction
-from bot.db.tables import Business, Conversation, Customer
+from bot.db.tables import Business
+from bot.db.turn_rows import ConversationRecord as Conversation, CustomerRecord as Customer
 from bot.domain.phone import Channel, masked, split_address
 from bot.domain.travel import Place, TravelTimes
 from bot.front_desk import FrontDesk
@@ -89,7 +90,7 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     `travel`, `geocoder` (bot/wiring.py): drive times and where addresses are; None: estimates, no geocoding."""
     channel, business_phone = split_address(inbound.to_address)
     _, phone = split_address(inbound.from_address)
-    business = business_phone and queries.business_by_number(session, channel=channel, phone=business_phone)
+    business = business_phone and turn_rows.business_by_number(session, channel=channel, phone=business_phone)
     if not business or phone is None:
         log.warning("inbound text to unknown number %s from %s; ignored", inbound.to_address,
                     masked(inbound.from_address))
@@ -102,19 +103,22 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
         return TurnResult([m.body for m in queries.replies_to(session, message_id=first.id)], duplicate=True)
 
     if phone in business.owner_phones:
+        # The owner's commands change the business's schedule ("off fri"): they get the ORM object, whose schedule
+        # stamp a flush renews (turn_rows.py).
+        business = session.get(Business, business.id)
         office = BackOffice(session, business, now, payments, public_base_url=public_base_url)
         # The owner's thread keeps its own state: "which request?" and "block it anyway?" wait for a reply.
-        conversation = queries.conversation_for(session, business_id=business.id, phone=phone, channel=channel,
-                                                now=now)
+        conversation = turn_rows.conversation(session, business_id=business.id, phone=phone, channel=channel, now=now)
         _claim(session, conversation)
         meaning = understand(inbound.body, now=now, tz=business.time_zone, day_parts=day_parts_of(business))
         turn = owner_flow.step(conversation.state if conversation.flow == "owner" else "", meaning,
                                dict(conversation.data), office, inbound.body)
         _save(conversation, turn, now)
+        turn_rows.save_conversation(session, conversation)
         return _answered(session, business, message, turn)
 
-    customer, conversation = queries.customer_and_conversation(session, business_id=business.id, phone=phone,
-                                                               channel=channel, now=now)
+    customer, conversation = turn_rows.customer_and_conversation(session, business_id=business.id, phone=phone,
+                                                                 channel=channel, now=now)
     _claim(session, conversation)
     desk = FrontDesk(session, business, customer, channel, now, payments, public_base_url=public_base_url,
                      travel=travel, geocoder=geocoder)
@@ -124,14 +128,14 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
                          day_parts=day_parts_of(business))
     _follow_language(customer, conversation, meaning, inbound.body, desk)
     turn = _step(business, customer, conversation, Said(inbound.body, meaning, inbound.location), desk, inbound)
-    # Set after the step, which never reads it: set before, the step's first query autoflushed it as an
-    # UPDATE of its own; here it goes out with the turn's other changes to the conversation.
     conversation.last_inbound_at = now
     if turn is None:
         _count_turn(conversation)
-        return _answered(session, business, message, Turn([], conversation.state))
-    _save(conversation, turn, now)
-    return _answered(session, business, message, turn)
+    else:
+        _save(conversation, turn, now)
+    turn_rows.save_customer(session, customer)
+    turn_rows.save_conversation(session, conversation)
+    return _answered(session, business, message, turn or Turn([], conversation.state))
 
 
 def _step(business: Business, customer: Customer, conversation: Conversation, said: Said, desk: FrontDesk,

@@ -17,6 +17,7 @@ from bot.db import queries
 from bot.db.schedule_stamp import crew_of
 from bot.db.session import holds_the_write_lock
 from bot.db.tables import Booking, Business, Customer, DueWork, Payment, Service
+from bot.db.turn_rows import CustomerRecord
 from bot.domain.availability import find_slots, nearest_slots
 from bot.domain.offers import chosen_offers
 from bot.domain.booking import HOLDING, BookingStatus, checked_move
@@ -49,8 +50,8 @@ PIN_MATCH_ZIP_KM = 10.0
 @dataclass
 class FrontDesk:
     session: Session
-    business: Business
-    customer: Customer
+    business: Business          # on a customer's turn, the business's read-only row (bot/db/turn_rows.py)
+    customer: CustomerRecord    # written back at the end of the turn (engine.receive)
     channel: Channel
     now: datetime
     payments: PaymentGateway
@@ -353,7 +354,8 @@ def offers_for(session: Session, business: Business, service: Service, windows: 
                                      travel)], False
 
 
-def finalise(session: Session, booking: Booking, *, business: Business, customer: Customer, service: Service,
+def finalise(session: Session, booking: Booking, *, business: Business, customer: Customer | CustomerRecord,
+             service: Service,
              now: datetime) -> str:
     """Confirm a booking (or send it for approval), and tell the owner. Returns the new status."""
     target = BookingStatus.PENDING_APPROVAL if business.requires_approval else BookingStatus.CONFIRMED

@@ -24,19 +24,11 @@ from bot.db.calendar_mirror import busy_by_staff
 
 # Statements every turn runs are built once, with bound parameters: building a select() anew took about as
 # long as running it (bench/turn_bench.py).
-_BUSINESS_BY_SMS = select(Business).where(Business.sms_phone == bindparam("phone"))
-_BUSINESS_BY_WHATSAPP = select(Business).where(Business.whatsapp_phone == bindparam("phone"))
 _CUSTOMER = select(Customer).where(Customer.business_id == bindparam("business_id"),
                                    Customer.phone == bindparam("phone"))
 _CONVERSATION = select(Conversation).where(Conversation.business_id == bindparam("business_id"),
                                            Conversation.phone == bindparam("phone"),
                                            Conversation.channel == bindparam("channel"))
-_CUSTOMER_AND_CONVERSATION = (select(Customer, Conversation)
-                              .outerjoin(Conversation, (Conversation.business_id == Customer.business_id)
-                                         & (Conversation.phone == Customer.phone)
-                                         & (Conversation.channel == bindparam("channel")))
-                              .where(Customer.business_id == bindparam("business_id"),
-                                     Customer.phone == bindparam("phone")))
 _INBOUND = select(Message).where(Message.provider_id == bindparam("provider_id"))
 # A booking keeps its slot busy at `now` and touches [start, end) (see booking.is_blocking).
 _BLOCKING = (Booking.business_id == bindparam("business_id"), Booking.end_at > bindparam("start"),
@@ -49,11 +41,6 @@ _BLOCKING_SPANS = select(Booking.id, Booking.staff_id, Booking.service_id, Booki
 _OPEN_DUE_WORK = select(DueWork).where(DueWork.booking_id == bindparam("booking_id"), DueWork.kind == bindparam("kind"),
                                        DueWork.done_at == None)  # noqa: E711
 _PAYMENTS_FOR = select(Payment).where(Payment.booking_id == bindparam("booking_id")).order_by(Payment.id)
-
-
-def business_by_number(session: Session, *, channel: Channel, phone: str) -> Business | None:
-    statement = _BUSINESS_BY_WHATSAPP if channel is Channel.WHATSAPP else _BUSINESS_BY_SMS
-    return session.exec(statement, params={"phone": phone}).first()
 
 
 def customer_for(session: Session, *, business_id: int, phone: str) -> Customer:
@@ -70,44 +57,15 @@ def find_customer(session: Session, *, business_id: int, phone: str) -> Customer
     return session.exec(_CUSTOMER, params={"business_id": business_id, "phone": phone}).first()
 
 
-def customer_and_conversation(session: Session, *, business_id: int, phone: str, channel: Channel,
-                              now: datetime) -> tuple[Customer, Conversation]:
-    """The customer with this phone and their conversation on this channel, each created on first contact
-    (as customer_for and conversation_for): one query for a returning customer, where every turn asked two."""
-    found = session.exec(_CUSTOMER_AND_CONVERSATION, params={"business_id": business_id, "phone": phone,
-                                                             "channel": channel.value}).first()
-    customer, conversation = found if found is not None else (None, None)
-    if conversation is None:  # the join cannot see a conversation kept without its customer: ask for it alone
-        conversation = _conversation(session, business_id=business_id, phone=phone, channel=channel)
-    if customer is None:
-        customer = Customer(business_id=business_id, phone=phone)
-        session.add(customer)
-        session.flush()  # the turn needs the customer's id (a hold, a waitlist entry)
-    if conversation is None:
-        # Not flushed here: it goes out at commit (or at the next autoflush) as one INSERT of the state the turn
-        # leaves, where an INSERT now and an UPDATE at commit were two; nothing reads its id before then (the
-        # engine claims only conversations that were there before the turn).
-        conversation = _started_conversation(session, business_id=business_id, phone=phone, channel=channel, now=now)
-    return customer, conversation
-
-
 def conversation_for(session: Session, *, business_id: int, phone: str, channel: Channel, now: datetime) -> Conversation:
-    conversation = _conversation(session, business_id=business_id, phone=phone, channel=channel)
+    """The conversation with this phone on this channel, created on first contact (a turn's own conversation is
+    bot/db/turn_rows.py's)."""
+    conversation = session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
+                                                       "channel": channel.value}).first()
     if conversation is None:
-        conversation = _started_conversation(session, business_id=business_id, phone=phone, channel=channel, now=now)
+        conversation = Conversation(business_id=business_id, phone=phone, channel=channel.value, updated_at=now)
+        session.add(conversation)
         session.flush()
-    return conversation
-
-
-def _conversation(session: Session, *, business_id: int, phone: str, channel: Channel) -> Conversation | None:
-    return session.exec(_CONVERSATION, params={"business_id": business_id, "phone": phone,
-                                               "channel": channel.value}).first()
-
-
-def _started_conversation(session: Session, *, business_id: int, phone: str, channel: Channel,
-                          now: datetime) -> Conversation:
-    conversation = Conversation(business_id=business_id, phone=phone, channel=channel.value, updated_at=now)
-    session.add(conversation)
     return conversation
 
 
