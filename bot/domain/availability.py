@@ -164,7 +164,9 @@ def nearest_slots(request: SlotRequest, limit: int = 3, *, step: timedelta = WEE
     """
     window = Span(request.windows[0].start.astimezone(UTC), request.windows[0].end.astimezone(UTC))
     now = request.now.astimezone(UTC)
-    scan = _Scan(request)  # one for every step: its grid points and drive times hold for the whole search
+    # One scan for every step: its grid points, drive times and days' slots hold for the whole search. A step of
+    # a day in UTC touches two local days, and each is worked out once.
+    scan = _Scan(request, keep_days=True)
     before: list[Slot] = []
     end = window.start - TICK
     while not before and end > now:
@@ -240,7 +242,9 @@ def _distinct(slots: Sequence[Slot]) -> list[Slot]:
 class _Scan:
     """A search's fixed inputs and caches (grid points per day, drive times per pair): everything but the windows."""
 
-    def __init__(self, request: SlotRequest) -> None:
+    def __init__(self, request: SlotRequest, *, keep_days: bool = False) -> None:
+        """`keep_days`: keep each technician's slots of a whole local day, for a search whose windows touch the
+        same days again and again (nearest_slots)."""
         self.request = request
         self.service = request.service
         self.tz = ZoneInfo(request.tz) if isinstance(request.tz, str) else request.tz
@@ -250,6 +254,8 @@ class _Scan:
         self._grids: dict[date, Sequence[datetime]] = {}
         self._days: dict[date, Span] = {}
         self._legs_to: dict[Place | None, tuple[timedelta, timedelta]] = {}
+        self._whole_days: dict[tuple[int, date], list[Slot]] | None = {} if keep_days else None
+        self._allowed = Span(self.now + request.notice, self.now + request.horizon)
 
     def slots(self, windows: Sequence[Span]) -> list[Slot]:
         """find_slots for these windows."""
@@ -265,10 +271,21 @@ class _Scan:
                     continue
                 day = first_day
                 while day <= last_day:
-                    for slot in self.day_slots(tech, day, starts):
+                    for slot in self._day(tech, day, starts):
                         found.setdefault((slot.start, slot.staff_id), slot)
                     day += timedelta(days=1)
         return sorted(found.values())
+
+    def _day(self, tech: Technician, day: date, starts: Span) -> list[Slot]:
+        """day_slots, or with keep_days the day's slots for every start allowed, kept, and those within `starts`:
+        nothing in a slot depends on the range asked, so the two are the same."""
+        if self._whole_days is None:
+            return self.day_slots(tech, day, starts)
+        key = (tech.id, day)
+        whole = self._whole_days.get(key)
+        if whole is None:
+            whole = self._whole_days[key] = self.day_slots(tech, day, self._allowed)
+        return [slot for slot in whole if starts.start <= slot.start <= starts.end]
 
     def start_range(self, window: Span) -> Span | None:
         """The inclusive range of starts the window allows after notice and horizon, or None."""
