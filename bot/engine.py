@@ -90,11 +90,13 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
     `travel`, `geocoder` (bot/wiring.py): drive times and where addresses are; None: estimates, no geocoding."""
     channel, business_phone = split_address(inbound.to_address)
     _, phone = split_address(inbound.from_address)
-    business = business_phone and turn_rows.business_by_number(session, channel=channel, phone=business_phone)
-    if not business or phone is None:
+    found = business_phone and phone and turn_rows.rows_for_text(session, channel=channel,
+                                                                 business_phone=business_phone, phone=phone, now=now)
+    if not found:
         log.warning("inbound text to unknown number %s from %s; ignored", inbound.to_address,
                     masked(inbound.from_address))
         return TurnResult([], handled=False)
+    business, conversation = found.business, found.conversation
     message = queries.record_inbound(session, business_id=business.id, channel=channel.value, phone=phone,
                                      body=inbound.body[:1600], provider_id=inbound.provider_id, now=now)
     if message is None:
@@ -108,7 +110,6 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
         business = session.get(Business, business.id)
         office = BackOffice(session, business, now, payments, public_base_url=public_base_url)
         # The owner's thread keeps its own state: "which request?" and "block it anyway?" wait for a reply.
-        conversation = turn_rows.conversation(session, business_id=business.id, phone=phone, channel=channel, now=now)
         _claim(session, conversation)
         meaning = understand(inbound.body, now=now, tz=business.time_zone, day_parts=day_parts_of(business))
         turn = owner_flow.step(conversation.state if conversation.flow == "owner" else "", meaning,
@@ -117,8 +118,7 @@ def receive(session: Session, inbound: Inbound, *, now: datetime, payments: Paym
         turn_rows.save_conversation(session, conversation)
         return _answered(session, business, message, turn)
 
-    customer, conversation = turn_rows.customer_and_conversation(session, business_id=business.id, phone=phone,
-                                                                 channel=channel, now=now)
+    customer = turn_rows.stored_customer(session, found.customer, business_id=business.id, phone=phone)
     _claim(session, conversation)
     desk = FrontDesk(session, business, customer, channel, now, payments, public_base_url=public_base_url,
                      travel=travel, geocoder=geocoder)

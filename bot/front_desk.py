@@ -158,27 +158,27 @@ class FrontDesk:
         if slot is None:
             return None
         expires = self.now + timedelta(minutes=self.business.hold_minutes)
-        booking = Booking(code=secrets.token_urlsafe(12), business_id=self.business.id, customer_id=self.customer.id,
-                          staff_id=slot.staff_id, service_id=row.id, status=BookingStatus.HELD.value,
-                          channel=self.channel.value, start_at=start, end_at=slot.end, hold_expires_at=expires,
-                          deposit_cents=self.deposit_for(row), created_at=self.now, updated_at=self.now,
-                          address=place.address if place else None, lat=place.lat if place else None,
-                          lng=place.lng if place else None, group_seat=row.seats > 1)
+        booking = dict(code=secrets.token_urlsafe(12), business_id=self.business.id, customer_id=self.customer.id,
+                       staff_id=slot.staff_id, service_id=row.id, status=BookingStatus.HELD.value,
+                       channel=self.channel.value, start_at=start, end_at=slot.end, hold_expires_at=expires,
+                       deposit_cents=self.deposit_for(row), created_at=self.now, updated_at=self.now,
+                       address=place.address if place else None, lat=place.lat if place else None,
+                       lng=place.lng if place else None, group_seat=row.seats > 1)
+        # Core INSERTs (queries.insert_row): nothing else in this turn changes the hold or its expiry row.
         if holds_the_write_lock(self.session):
             # No constraint to refuse it there (migration 0007): BEGIN IMMEDIATE made free_at's answer final, so
             # the savepoint below would be two statements for nothing.
-            self.session.add(booking)
-            self.session.flush()
+            booking_id = queries.insert_row(self.session, Booking, **booking)
         else:
             try:
                 with self.session.begin_nested():
-                    self.session.add(booking)
+                    booking_id = queries.insert_row(self.session, Booking, **booking)
             except IntegrityError:
                 # PostgreSQL's no-double-booking constraint (migration 0007): someone else got there first.
                 log.info("hold at %s for %s refused by the database: just taken", start.isoformat(), row.name)
                 return None
-        self.session.add(DueWork(kind=HOLD_EXPIRY, booking_id=booking.id, due_at=expires))
-        return booking.id
+        queries.insert_row(self.session, DueWork, kind=HOLD_EXPIRY, booking_id=booking_id, due_at=expires)
+        return booking_id
 
     def release(self, booking_id: int) -> None:
         booking = self._own_booking(booking_id)
@@ -210,12 +210,8 @@ class FrontDesk:
             return Deposit(link=sent.url, amount_cents=sent.amount_cents, status=booking.status)
         expires = self.now + timedelta(minutes=self.business.payment_minutes)
         token = secrets.token_urlsafe(24)
-        # Recorded as failed until the provider answers: a failure is kept (the owner sees it) and the
-        # next try is a new attempt with its own key.
-        payment = Payment(booking_id=booking.id, token=token, provider=self.payments.provider, status="failed",
-                          amount_cents=booking.deposit_cents, currency=self.business.currency, url="",
-                          created_at=self.now, expires_at=expires)
-        self.session.add(payment)
+        attempt = dict(booking_id=booking.id, token=token, provider=self.payments.provider,
+                       amount_cents=booking.deposit_cents, currency=self.business.currency, created_at=self.now)
         try:
             checkout = self.payments.checkout(
                 token=token, reference=f"booking-{booking.id}", amount_cents=booking.deposit_cents,
@@ -229,12 +225,14 @@ class FrontDesk:
                 phone=self.customer.phone, name=self.customer.name, payer_ref=self.customer.payer_ref)
         except PaymentUnavailable as error:
             log.warning("no deposit link for booking %s: %s", booking.id, error)
+            # The failure is kept (the owner sees it); the next try is a new attempt with its own key.
+            queries.insert_row(self.session, Payment, **attempt, status="failed", url="", expires_at=expires)
             # Keep the time held a little longer, so trying again in a minute still finds it.
             self._hold_until(booking, max(booking.hold_expires_at or self.now,
                                           self.now + timedelta(minutes=self.business.hold_minutes)))
             return Deposit(link=None, amount_cents=booking.deposit_cents, status=booking.status, failed=True)
-        payment.status, payment.url, payment.provider_ref = "pending", checkout.url, checkout.provider_ref
-        payment.expires_at = checkout.expires_at or expires
+        queries.insert_row(self.session, Payment, **attempt, status="pending", url=checkout.url,
+                           provider_ref=checkout.provider_ref, expires_at=checkout.expires_at or expires)
         if checkout.payer_ref:
             self.customer.payer_ref = checkout.payer_ref
         booking.status = checked_move(BookingStatus(booking.status), BookingStatus.AWAITING_PAYMENT).value
@@ -254,9 +252,7 @@ class FrontDesk:
     def _hold_until(self, booking: Booking, until: datetime) -> None:
         booking.hold_expires_at = until
         booking.updated_at = self.now
-        due = queries.open_due_work(self.session, booking_id=booking.id, kind=HOLD_EXPIRY)
-        if due is not None:
-            due.due_at = until
+        queries.move_open_due_work(self.session, booking_id=booking.id, kind=HOLD_EXPIRY, due_at=until)
 
     def calendar_line(self, booking_id: int) -> str:
         booking = self._own_booking(booking_id)

@@ -76,7 +76,7 @@ def technicians(session: Session, *, business: Business, around: Span, now: date
     bookings come from the crew cached under the business's schedule stamp (bot/db/schedule_stamp.py);
     external busy time from the connected Google calendars' cache (bot/db/calendar_mirror.py)."""
     crew = crew_of(session, business, since=min(around.start, now))
-    external = busy_by_staff(session, business_id=business.id, around=around)
+    external = busy_by_staff(session, business_id=business.id, around=around) if crew.has_calendar_links else {}
     first, last = (around.start - timedelta(days=1)).date(), (around.end + timedelta(days=1)).date()
     # The loop below runs once per booking in reach: when nothing is free in the asked window, that is every
     # booking up to the horizon (hundreds on a full calendar, on each such offer). So what depends only on
@@ -136,12 +136,37 @@ def inbound_by_provider_id(session: Session, *, provider_id: str) -> Message | N
 # objects at commit. Values go in as parameters: `.values(...)` would build (and compile) a new statement
 # on every turn.
 INSERT_MESSAGE = insert(Message.__table__)
-_MARK_REPLIED = (update(Message.__table__).where(Message.__table__.c.id == bindparam("message_id"))
-                 .values(status="replied"))
+_MARK_UNANSWERED = (update(Message.__table__).where(Message.__table__.c.id == bindparam("message_id"))
+                    .values(status="received"))
 _CLAIM_VERSION = (update(Conversation.__table__)
                   .where(Conversation.__table__.c.id == bindparam("conversation_id"),
                          Conversation.__table__.c.version == bindparam("loaded"))
                   .values(version=bindparam("claimed")))
+
+
+def insert_row(session: Session, model: type, **values) -> int:
+    """Insert one row of a table model with a Core statement and return its id: the columns not given take the
+    model's defaults. For rows a turn creates and does not touch again (a hold, its expiry, a deposit request):
+    building the SQLModel object and flushing it cost more than the rest of a hold. Such rows pass the ORM's flush
+    listeners (schedule stamps, booking revisions, calendar syncs), none of which a new hold, due row or payment
+    needs (bot/db/calendar_mirror.py: a new booking needs a sync only when it is confirmed at once)."""
+    statement, defaults = _insert_of(model)
+    return session.connection().execute(statement, {**defaults, **values}).inserted_primary_key[0]
+
+
+@cache
+def _insert_of(model: type) -> tuple[Insert, dict]:
+    """The INSERT of a table model and its fields' plain defaults (fields with a default factory must be given)."""
+    defaults = {name: field.default for name, field in model.model_fields.items()
+                if name != "id" and not field.is_required() and field.default_factory is None}
+    return insert(model.__table__), defaults
+
+
+def move_open_due_work(session: Session, *, booking_id: int, kind: str, due_at: datetime) -> None:
+    """Move the booking's open due work of this kind to `due_at`, in one UPDATE (rows of it this session holds,
+    even unflushed, are flushed first and changed too)."""
+    session.execute(update(DueWork).where(DueWork.booking_id == booking_id, DueWork.kind == kind,
+                                          col(DueWork.done_at).is_(None)).values(due_at=due_at))
 
 
 @dataclass(frozen=True)
@@ -160,10 +185,12 @@ def record_inbound(session: Session, *, business_id: int, channel: str, phone: s
     """Store an inbound text at the start of its turn; None when a text with its provider id is stored already
     (Twilio retrying it). On PostgreSQL a concurrent delivery of the same text waits here for the first one's
     transaction, and gets None when that commits. Plain INSERTs, not ORM objects: building two Message objects
-    was a tenth of a turn."""
+    was a tenth of a turn. Stored as "replied", which nearly every turn ends with, where an UPDATE after the
+    replies said so; a turn that answers nothing sets it back to "received" (record_replies). Nobody sees the
+    row before the turn commits."""
     message_id = session.connection().execute(_insert_inbound(session.get_bind().dialect.name), {
         "business_id": business_id, "direction": "in", "channel": channel, "phone": phone, "body": body,
-        "provider_id": provider_id, "status": "received", "offers": [], "created_at": now, "attempts": 0}).scalar()
+        "provider_id": provider_id, "status": "replied", "offers": [], "created_at": now, "attempts": 0}).scalar()
     return None if message_id is None else Inbound(message_id, business_id, channel, phone, now)
 
 
@@ -178,14 +205,14 @@ def _insert_inbound(dialect: str) -> Insert:
 
 
 def record_replies(session: Session, *, inbound: Inbound, bodies: Sequence[str], offers: Sequence[str]) -> None:
-    """The turn's replies, filed under its inbound text, which is then marked replied."""
+    """The turn's replies, filed under its inbound text; with none, the text is marked as received only."""
     if not bodies:
+        session.connection().execute(_MARK_UNANSWERED, {"message_id": inbound.id})
         return
     session.connection().execute(INSERT_MESSAGE, [
         {"business_id": inbound.business_id, "direction": "out", "channel": inbound.channel, "phone": inbound.phone,
          "body": body, "reply_to_id": inbound.id, "status": "replied", "offers": list(offers),
          "created_at": inbound.created_at, "attempts": 0} for body in bodies])
-    session.connection().execute(_MARK_REPLIED, {"message_id": inbound.id})
 
 
 def replies_to(session: Session, *, message_id: int) -> list[Message]:

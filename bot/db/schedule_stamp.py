@@ -3,12 +3,14 @@
 Technicians, services, weekly hours, dated hours and time off are read on every offer and change a few
 times a week. Loading them took six queries and a few hundred ORM objects per offer (a fifth of a
 turn in bench/turn_bench.py), so each process keeps them as plain data under the business's
-`schedule_stamp`, which the business row (read by every turn anyway) carries.
+`schedule_stamp`, which the business row (read by every turn anyway) carries. The stamp also changes with
+the business row itself, under which bot/db/turn_rows.py keeps that row, and when a calendar link is added or
+removed: the crew says whether the business has any, so offers to a business without one skip the query.
 
 The stamp is renewed by a flush listener on every session, not by the edit paths: an owner API call,
 the owner page, an owner text ("off fri"), a seed or a test all write those rows through the ORM, and
 none of them can forget to. A write that bypasses the ORM (raw SQL on those tables) must renew the stamp
-itself; there is none in the code base. Other processes see the new stamp on their next turn, because
+itself; there is none in the code base (the tests' raw updates of the business do it: tests/conftest.py). Other processes see the new stamp on their next turn, because
 they read the business row in their own transaction.
 """
 
@@ -18,11 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import uuid4
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from bot.db.tables import Business, DayHours, Service, Staff, TimeOff, WeeklyHours
+from bot.db.tables import Business, CalendarLink, DayHours, Service, Staff, TimeOff, WeeklyHours
 from bot.domain.availability import WeeklyRule
 from bot.domain.span import Span
 from bot.domain.travel import Place, place_at
@@ -36,10 +38,21 @@ MAX_ENTRIES = 256   # businesses x databases one process serves; past this the c
 
 @event.listens_for(OrmSession, "before_flush")
 def _renew_stamps(session: OrmSession, _context, _instances) -> None:
-    """Give each business whose schedule rows this flush adds, changes or deletes a new stamp."""
+    """Give each business whose schedule rows this flush adds, changes or deletes a new stamp; and each business
+    whose own row it changes (bot/db/turn_rows.py keeps the row under the stamp), or whose calendar links it
+    adds or deletes (the crew says whether there are any)."""
     touched: set[int] = set()
     with session.no_autoflush:
         for row in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(row, Business):
+                if row in session.dirty and session.is_modified(row) \
+                        and not inspect(row).attrs.schedule_stamp.history.has_changes():
+                    touched.add(row.id)
+                continue
+            if isinstance(row, CalendarLink):
+                if row not in session.dirty and row.business_id is not None:
+                    touched.add(row.business_id)
+                continue
             if not isinstance(row, SCHEDULE_TABLES):
                 continue
             if row in session.dirty and not session.is_modified(row):
@@ -86,6 +99,7 @@ class Crew:
     since: datetime
     # The active services, by id, as rows detached from any session: read-only, shared by every turn.
     active_services: tuple[Service, ...] = ()
+    has_calendar_links: bool = True     # False: no connected calendar can have busy time to read
 
 
 _cache: dict[tuple[str, int, str], Crew] = {}
@@ -147,4 +161,5 @@ def _load(session: Session, business_id: int, *, since: datetime) -> Crew:
                                .order_by(Service.id)))
     for row in active:
         session.expunge(row)   # fully loaded; detached so no session ever flushes (or expires) the shared copy
-    return Crew(members, services, weekly, dated, off, since, tuple(active))
+    linked = session.exec(select(CalendarLink.id).where(CalendarLink.business_id == business_id).limit(1)).first()
+    return Crew(members, services, weekly, dated, off, since, tuple(active), has_calendar_links=linked is not None)

@@ -65,21 +65,47 @@ def holds_the_write_lock(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+class _WriterLock:
+    """The process's queue for SQLite's one writer (see _writer_lock). Taken again by the thread that holds it
+    (a transaction opened inside another: SQLAlchemy begins only at the first statement, so the outer one may not
+    hold SQLite's lock yet), and released by whichever thread ends the transaction: a request's transaction
+    (api/deps.get_session) is opened and closed by FastAPI in two calls to its thread pool, which may be two
+    threads, and an RLock may only be released by the thread that took it ("cannot release un-acquired lock",
+    seen in the simulator's browser test)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        me = threading.get_ident()
+        if self._holder == me:   # nested in the thread that holds it
+            yield
+            return
+        with self._lock:
+            self._holder = me
+            try:
+                yield
+            finally:
+                self._holder = None
+
+
 @lru_cache(maxsize=8)
-def _writer_lock(url: str) -> "threading.RLock | None":
+def _writer_lock(url: str) -> "_WriterLock | None":
     """SQLite has one writer at a time and every transaction takes the write lock (BEGIN IMMEDIATE).
     Threads that wait in SQLite's busy handler sleep in growing steps (up to 100 ms) and wake in no order,
     which measured as a 3.4 s p99 turn with 32 customers at once (bench/turn_bench.py); queueing them on a
     lock in this process hands the database over the moment it is free. Other processes still wait in
     the busy handler."""
-    return threading.RLock() if one_writer_at_a_time(url) else None
+    return _WriterLock() if one_writer_at_a_time(url) else None
 
 
 @contextmanager
 def transaction(url: str) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends, rolled back on an exception."""
     lock = _writer_lock(url)
-    with lock if lock is not None else nullcontext():
+    with lock.held() if lock is not None else nullcontext():
         with Session(engine_for(url), expire_on_commit=False) as session:
             with session.begin():
                 yield session

@@ -62,9 +62,10 @@ class Business(SQLModel, table=True):
     # (null: no radius rule), or to these postal codes (empty: no ZIP rule). Either rule lets a job in.
     service_radius_km: float | None = None
     service_zips: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # Changes whenever its technicians, services, hours or time off change (bot/db/schedule_stamp.py), so
-    # processes can cache those under it (bot/db/roster_cache.py). Random, not a counter: a fresh database
-    # at a reused URL must not match an old cache entry.
+    # Changes whenever its technicians, services, hours, time off, calendar links or the business row itself
+    # change (bot/db/schedule_stamp.py), so processes can cache those under it (bot/db/schedule_stamp.py,
+    # bot/db/turn_rows.py). Random, not a counter: a fresh database at a reused URL must not match an old
+    # cache entry.
     schedule_stamp: str = Field(default_factory=lambda: uuid4().hex, max_length=32)
 
 

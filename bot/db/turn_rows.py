@@ -3,9 +3,9 @@
 They are read and written with Core statements into plain records, not as ORM objects. Every turn loads all
 three and saves the conversation; as ORM objects that was about a quarter of a simple turn's time
 (bench/turn_bench.py): building the objects, the identity map, and the unit of work working out at commit
-what had changed. Now it is one SELECT for the business, one for the customer and conversation, and at the
-end one UPDATE of the conversation and, when the turn changed the customer, one UPDATE of the columns it
-changed.
+what had changed. Now it is one SELECT of the business's id and schedule stamp, the customer and the
+conversation (the business row itself is kept under its stamp), and at the end one UPDATE of the conversation
+and, when the turn changed the customer, one UPDATE of the columns it changed.
 
 What the records mean for other code in the same turn:
 - The business is a read-only row. Code that changes business or schedule rows (an owner's turn) loads the
@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, insert, select, update
+from sqlalchemy import Row, Select, bindparam, insert, select, update
 from sqlmodel import Session
 
 from bot.db.tables import Business, Conversation, Customer
@@ -73,18 +73,31 @@ class ConversationRecord:
 
 CUSTOMER_COLUMNS = tuple(f.name for f in fields(CustomerRecord) if f.name != "stored")
 CONVERSATION_COLUMNS = tuple(f.name for f in fields(ConversationRecord))
-# Statements every turn runs, built once (building a select() took about as long as running it).
-_BUSINESS_BY_SMS = select(BUSINESS).where(BUSINESS.c.sms_phone == bindparam("phone"))
-_BUSINESS_BY_WHATSAPP = select(BUSINESS).where(BUSINESS.c.whatsapp_phone == bindparam("phone"))
-_THREAD_KEY = and_(CONVERSATION.c.business_id == bindparam("business_id"), CONVERSATION.c.phone == bindparam("phone"),
-                   CONVERSATION.c.channel == bindparam("channel"))
-_CUSTOMER_AND_CONVERSATION = (
-    select(*(CUSTOMER.c[name] for name in CUSTOMER_COLUMNS), *(CONVERSATION.c[name] for name in CONVERSATION_COLUMNS))
-    .select_from(CUSTOMER.outerjoin(CONVERSATION, (CONVERSATION.c.business_id == CUSTOMER.c.business_id)
-                                    & (CONVERSATION.c.phone == CUSTOMER.c.phone)
+# The business row, kept per process under its schedule stamp, which every change to the row renews
+# (bot/db/schedule_stamp.py): so a turn reads only the business's id and stamp, in the query that reads the
+# customer and conversation. Its JSON values (owner phones, day parts, ...) are shared: never change them.
+_businesses: dict[tuple[str, int, str], Row] = {}
+MAX_BUSINESSES = 256   # businesses x databases one process serves; past this the cache starts afresh
+
+
+def _rows_of_text(number_column) -> Select:
+    """The business texted on a number (its id and stamp), with the sender's customer row and their conversation
+    on this channel when they have them: one query for every text. The conversation joins the business, not
+    the customer, so a conversation kept without its customer row is found too."""
+    return (select(BUSINESS.c.id, BUSINESS.c.schedule_stamp, *(CUSTOMER.c[name] for name in CUSTOMER_COLUMNS),
+                   *(CONVERSATION.c[name] for name in CONVERSATION_COLUMNS))
+            .select_from(BUSINESS
+                         .outerjoin(CUSTOMER, (CUSTOMER.c.business_id == BUSINESS.c.id)
+                                    & (CUSTOMER.c.phone == bindparam("phone")))
+                         .outerjoin(CONVERSATION, (CONVERSATION.c.business_id == BUSINESS.c.id)
+                                    & (CONVERSATION.c.phone == bindparam("phone"))
                                     & (CONVERSATION.c.channel == bindparam("channel"))))
-    .where(CUSTOMER.c.business_id == bindparam("business_id"), CUSTOMER.c.phone == bindparam("phone")))
-_CONVERSATION = select(*(CONVERSATION.c[name] for name in CONVERSATION_COLUMNS)).where(_THREAD_KEY)
+            .where(number_column == bindparam("number")))
+
+
+_ROWS_OF_SMS = _rows_of_text(BUSINESS.c.sms_phone)
+_ROWS_OF_WHATSAPP = _rows_of_text(BUSINESS.c.whatsapp_phone)
+_BUSINESS = select(BUSINESS).where(BUSINESS.c.id == bindparam("business_id"))
 _INSERT_CUSTOMER = insert(CUSTOMER)
 _INSERT_CONVERSATION = insert(CONVERSATION)
 _SAVED_COLUMNS = ("flow", "state", "data", "version", "last_inbound_at", "updated_at")
@@ -93,41 +106,55 @@ _SAVE_CONVERSATION = (update(CONVERSATION).where(CONVERSATION.c.id == bindparam(
                                for name in _SAVED_COLUMNS}))
 
 
-def business_by_number(session: Session, *, channel: Channel, phone: str) -> Row | None:
-    """The business texted on this number, as a read-only row (its attributes are Business's columns)."""
-    statement = _BUSINESS_BY_WHATSAPP if channel is Channel.WHATSAPP else _BUSINESS_BY_SMS
-    return session.connection().execute(statement, {"phone": phone}).first()
+@dataclass(frozen=True)
+class TextRows:
+    """What a text to a business reads before anything else."""
+
+    business: Row                       # read-only: its attributes are Business's columns
+    customer: CustomerRecord | None     # None: the sender has no customer row yet (stored_customer makes it)
+    conversation: ConversationRecord    # id None: a new conversation, stored by save_conversation
 
 
-def customer_and_conversation(session: Session, *, business_id: int, phone: str, channel: Channel,
-                              now: datetime) -> tuple[CustomerRecord, ConversationRecord]:
-    """The customer with this phone and their conversation on this channel: one query for a returning
-    customer. A first contact's customer is inserted at once (the turn may need its id: a hold, a waitlist
-    entry); a new conversation gets an id only when save_conversation inserts it with the turn's result."""
+def rows_for_text(session: Session, *, channel: Channel, business_phone: str, phone: str,
+                  now: datetime) -> TextRows | None:
+    """The business texted on `business_phone`, and the sender's customer row and conversation; None when no
+    business has that number."""
     connection = session.connection()
-    key = {"business_id": business_id, "phone": phone, "channel": channel.value}
-    row = connection.execute(_CUSTOMER_AND_CONVERSATION, key).first()
-    width = len(CUSTOMER_COLUMNS)
+    statement = _ROWS_OF_WHATSAPP if channel is Channel.WHATSAPP else _ROWS_OF_SMS
+    row = connection.execute(statement, {"number": business_phone, "phone": phone, "channel": channel.value}).first()
     if row is None:
-        customer = CustomerRecord(None, business_id, phone)
-        customer.id = connection.execute(_INSERT_CUSTOMER, _customer_values(customer)).inserted_primary_key[0]
-    else:
-        customer = CustomerRecord(*row[:width])
+        return None
+    business_id, stamp = row[0], row[1]
+    customer_end = 2 + len(CUSTOMER_COLUMNS)
+    customer = CustomerRecord(*row[2:customer_end]) if row[2] is not None else None
+    if customer is not None:
+        customer.stored = customer.values()
+    conversation = (ConversationRecord(*row[customer_end:]) if row[customer_end] is not None
+                    else ConversationRecord(None, business_id, phone, channel.value, updated_at=now))
+    return TextRows(_business(session, business_id, stamp), customer, conversation)
+
+
+def _business(session: Session, business_id: int, stamp: str) -> Row:
+    key = (session.get_bind().url.render_as_string(hide_password=False), business_id, stamp)
+    business = _businesses.get(key)
+    if business is None:
+        business = session.connection().execute(_BUSINESS, {"business_id": business_id}).one()
+        if len(_businesses) >= MAX_BUSINESSES:
+            _businesses.clear()
+        _businesses[key] = business
+    return business
+
+
+def stored_customer(session: Session, customer: CustomerRecord | None, *, business_id: int,
+                    phone: str) -> CustomerRecord:
+    """The sender's customer record; on first contact a new row, inserted at once (the turn may need its id:
+    a hold, a waitlist entry)."""
+    if customer is not None:
+        return customer
+    customer = CustomerRecord(None, business_id, phone)
+    customer.id = session.connection().execute(_INSERT_CUSTOMER, _customer_values(customer)).inserted_primary_key[0]
     customer.stored = customer.values()
-    if row is not None and row[width] is not None:
-        return customer, ConversationRecord(*row[width:])
-    # The join cannot see a conversation kept without its customer row: ask for it alone.
-    return customer, conversation(session, business_id=business_id, phone=phone, channel=channel, now=now)
-
-
-def conversation(session: Session, *, business_id: int, phone: str, channel: Channel,
-                 now: datetime) -> ConversationRecord:
-    """The conversation with this phone on this channel; a new record (not yet stored) on first contact."""
-    row = session.connection().execute(_CONVERSATION, {"business_id": business_id, "phone": phone,
-                                                       "channel": channel.value}).first()
-    if row is not None:
-        return ConversationRecord(*row)
-    return ConversationRecord(None, business_id, phone, channel.value, updated_at=now)
+    return customer
 
 
 def save_customer(session: Session, customer: CustomerRecord) -> None:

@@ -173,6 +173,10 @@ def test_stop_silences_the_bot_until_start(client, db_url, dispatcher):
     assert replies(signed_post(client, twilio_form("hello?"))) == []
     assert "subscribed to Shine Mobile Detailing again" in replies(signed_post(client, twilio_form("start")))[0]
     assert rows(db_url, "select opted_out from customer where phone = :p", p=DANA) == [(0,)]
+    # Every text is stored; those the bot answered say so, the one it kept quiet about does not.
+    assert rows(db_url, "select body, status from message where phone = :p and direction = 'in' order by id",
+                p=DANA) == [("tomorrow 2pm full detail", "replied"), ("STOP", "replied"), ("hello?", "received"),
+                            ("start", "replied")]
 
 
 def test_messages_queued_before_stop_are_not_sent(client, db_url, dispatcher, clock):
