@@ -90,12 +90,16 @@ def technicians(session: Session, *, business: Business, around: Span, now: date
     jobs: dict[int, list[Job]] = {m.id: [] for m in crew.members}
     for booking_id, staff_id, service_id, start_at, end_at, address, lat, lng, seats in blocking_spans(
             session, business_id=business.id, around=around, now=now):
-        if booking_id != exclude_booking_id and staff_id in jobs:
-            name, before, after = terms_of[service_id]
-            where = (address, lat, lng)
-            if where not in places:
-                places[where] = place_at(address, lat, lng)
-            jobs[staff_id].append(Job(Span(start_at, end_at), places[where], name, seats, before, after))
+        staff_jobs = jobs.get(staff_id)
+        if staff_jobs is None or booking_id == exclude_booking_id:
+            continue
+        name, before, after = terms_of[service_id]
+        where = (address, lat, lng)
+        try:
+            place = places[where]
+        except KeyError:
+            place = places[where] = place_at(address, lat, lng)
+        staff_jobs.append(Job(Span(start_at, end_at), place, name, seats, before, after))
     return [Technician(
         m.id, crew.weekly[m.id], {on: hours for on, hours in crew.dated[m.id].items() if first <= on <= last},
         [span for span in crew.off[m.id] if span.end > around.start and span.start < around.end], jobs=jobs[m.id],

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from itertools import groupby
-from operator import attrgetter
+from itertools import chain, groupby, islice, repeat
+from operator import attrgetter, eq, is_, sub
 from zoneinfo import ZoneInfo
 
 from bot.domain.span import Span, merged, subtract
@@ -55,7 +55,7 @@ class WeeklyRule:
     closes: time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Job:
     """Something already in a technician's day: a booking, a live hold or a pending approval."""
 
@@ -65,6 +65,17 @@ class Job:
     seats: int = 1                          # customers it seats (more than one only in group services)
     buffer_before: timedelta = ZERO         # set-up kept free before it
     buffer_after: timedelta = ZERO          # clean-up and turnaround kept free after it
+
+    def __init__(self, span: Span, place: Place | None = None, service: str = "", seats: int = 1,
+                 buffer_before: timedelta = ZERO, buffer_after: timedelta = ZERO) -> None:
+        # The generated __init__ of a frozen dataclass sets each field with its own object.__setattr__ call, and an
+        # offer whose window is full builds every booking up to the horizon as a Job: that was a quarter of reading
+        # them. One dict with every field is half the instructions, and fields still read fast from it (a dict
+        # filled key by key through self.__dict__ made every later read slow). Equality, hashing, repr, replace()
+        # and the frozen check are dataclass's own; tests/unit/test_availability_fast_paths.py holds this
+        # signature to the fields.
+        object.__setattr__(self, "__dict__", {"span": span, "place": place, "service": service, "seats": seats,
+                                              "buffer_before": buffer_before, "buffer_after": buffer_after})
 
     def _key(self) -> tuple:
         return (self.span.start, self.span.end, self.service, self.seats, repr(self.place))
@@ -92,10 +103,13 @@ class Technician:
         # Held in UTC: arithmetic on zone-aware local times is wall-clock arithmetic (on a spring-forward
         # day 03:00 CDT - 00:00 CST reads 3 hours, but only 2 pass), and buffers are real minutes.
         # Sorted once, so a query touches only the jobs near its window (bisect), whatever the order given.
-        jobs = _in_order(map(_job_in_utc, self.jobs))
+        # A full calendar gives hundreds of jobs on each offer, so this is done in C where it can (map, sorted).
+        jobs = _in_order(_jobs_in_utc(self.jobs))
+        spans = list(map(_span_of, jobs))
+        starts = list(map(_start_of, spans))
         object.__setattr__(self, "jobs", jobs)
-        object.__setattr__(self, "_starts", [j.span.start for j in jobs])
-        object.__setattr__(self, "_longest", max((j.span.end - j.span.start for j in jobs), default=ZERO))
+        object.__setattr__(self, "_starts", starts)
+        object.__setattr__(self, "_longest", max(map(sub, map(_end_of, spans), starts), default=ZERO))
         object.__setattr__(self, "_blocked", merged(map(_in_utc, [*self.time_off, *self.busy])))
 
     def does(self, service: str) -> bool:
@@ -195,10 +209,18 @@ def opening_ranges(tech: Technician, day: date, tz: ZoneInfo) -> list[Span]:
     that does not exist on a spring-forward day moves forward by the length of the gap
     (02:30 -> 03:30 CDT, zoneinfo's fold=0 reading), and a repeated fall-back time is its first occurrence.
     """
+    return _opening_of(_hours_on(tech, day), day, tz)
+
+
+def _hours_on(tech: Technician, day: date) -> tuple[tuple[time, time], ...]:
+    """The technician's wall-clock hours on a local day: that date's own, or the weekly rules'."""
     if day in tech.overrides:
-        hours = list(tech.overrides[day])
-    else:
-        hours = [(r.opens, r.closes) for r in tech.weekly if r.weekday == day.weekday()]
+        return tuple((opens, closes) for opens, closes in tech.overrides[day])
+    weekday = day.weekday()
+    return tuple((r.opens, r.closes) for r in tech.weekly if r.weekday == weekday)
+
+
+def _opening_of(hours: Iterable[tuple[time, time]], day: date, tz: ZoneInfo) -> list[Span]:
     return merged(Span(_instant(day, opens, tz), _instant(day, closes, tz)) for opens, closes in hours
                   if opens < closes)
 
@@ -253,7 +275,9 @@ class _Scan:
         self.travel = MemoTravel(request.travel) if request.travel is not None else None
         self._grids: dict[date, Sequence[datetime]] = {}
         self._days: dict[date, Span] = {}
-        self._legs_to: dict[Place | None, tuple[timedelta, timedelta]] = {}
+        self._widenings: dict[tuple[int, timedelta, timedelta], tuple[Place | None, timedelta, timedelta]] = {}
+        self._from_base: dict[int, timedelta] = {}
+        self._openings: dict[tuple[tuple[tuple[time, time], ...], date], list[Span]] = {}
         self._whole_days: dict[tuple[int, date], list[Slot]] | None = {} if keep_days else None
         self._allowed = Span(self.now + request.notice, self.now + request.horizon)
 
@@ -273,7 +297,7 @@ class _Scan:
                 while day <= last_day:
                     for slot in self._day(tech, day, starts):
                         found.setdefault((slot.start, slot.staff_id), slot)
-                    day += timedelta(days=1)
+                    day += DAY
         return sorted(found.values())
 
     def _day(self, tech: Technician, day: date, starts: Span) -> list[Slot]:
@@ -290,7 +314,7 @@ class _Scan:
     def start_range(self, window: Span) -> Span | None:
         """The inclusive range of starts the window allows after notice and horizon, or None."""
         start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
-        earliest, latest = self.now + self.request.notice, self.now + self.request.horizon
+        earliest, latest = self._allowed
         if start == end:  # an exact time
             return Span(start, start) if earliest <= start <= latest else None
         lo, hi = max(start, earliest), min(end - TICK, latest)  # the window's end is exclusive
@@ -304,15 +328,8 @@ class _Scan:
     def _drive(self, origin: Place | None, destination: Place | None) -> timedelta:
         return timedelta(minutes=self.drive(origin, destination))
 
-    def _legs(self, place: Place | None) -> tuple[timedelta, timedelta]:
-        """The drives from the new job to `place` and back, asked once per place in a scan."""
-        legs = self._legs_to.get(place)
-        if legs is None:
-            legs = self._legs_to[place] = (self._drive(self.place, place), self._drive(place, self.place))
-        return legs
-
     def day_slots(self, tech: Technician, day: date, starts: Span) -> list[Slot]:
-        opening = opening_ranges(tech, day, self.tz)
+        opening = self._opening(tech, day)
         if not opening:
             return []
         service, duration = self.service, self.service.duration
@@ -322,16 +339,17 @@ class _Scan:
         # Jobs within REACH of the hours can push into them; any job starting that day counts to its maximum.
         around = Span(min(opening[0].start - REACH, local_day.start), max(opening[-1].end + REACH, local_day.end))
         jobs = tech.jobs_touching(around)
-        todays = [j for j in jobs if local_day.start <= j.span.start < local_day.end]
+        todays = jobs[bisect.bisect_left(jobs, local_day.start, key=_start_of_job):
+                      bisect.bisect_left(jobs, local_day.end, key=_start_of_job)]  # jobs are sorted by start
         slots = self._joins(tech, todays, starts)
         if tech.max_jobs_per_day is not None and len({j._key()[:3] for j in todays}) >= tech.max_jobs_per_day:
             return slots
-        holes = [self._block(j) for j in jobs]
+        holes = self._blocks(jobs)
         holes += tech.blocked_touching(around)
         if tech.base is not None:
             # The day starts at the base when work starts: no job before the drive from there, even past a
             # short first shift (08:00-08:30 and 09:00-18:00 with a 75-minute drive: 09:15, not 09:00).
-            holes.append(Span(opening[0].start, opening[0].start + self._drive(tech.base, self.place)))
+            holes.append(Span(opening[0].start, opening[0].start + self._drive_from_base(tech)))
         gaps = subtract(opening, holes)
         grid = self._grid(day)
         for gap in gaps:
@@ -343,13 +361,46 @@ class _Scan:
                 slots.append(Slot(start, start + duration, tech.id, drive))
         return slots
 
-    def _block(self, job: Job) -> Span:
-        """Where the new job's span may not be, because of `job`: its span widened by both jobs'
+    def _opening(self, tech: Technician, day: date) -> list[Span]:
+        """opening_ranges, worked out once per scan for each day's hours: technicians mostly share them."""
+        hours = _hours_on(tech, day)
+        opening = self._openings.get((hours, day))
+        if opening is None:
+            opening = self._openings[(hours, day)] = _opening_of(hours, day, self.tz)
+        return opening
+
+    def _blocks(self, jobs: Iterable[Job]) -> list[Span]:
+        """Where the new job's span may not be, because of each of `jobs`: its span widened by both jobs'
         buffers and the drive between them."""
+        widenings = self._widenings
+        blocks = []
+        for job in jobs:
+            known = widenings.get((id(job.place), job.buffer_before, job.buffer_after))
+            if known is None:
+                known = self._widening(job)
+            start, end = job.span
+            blocks.append(Span(start - known[1], end + known[2]))
+        return blocks
+
+    def _widening(self, job: Job) -> tuple[Place | None, timedelta, timedelta]:
+        """How far `job` reaches before and after its span for the new job, kept for the scan with its place.
+
+        A full calendar's hundreds of jobs have a few places and buffers between them. Kept under the place's
+        identity, as hashing a Place runs Python code and the jobs of one address share one Place
+        (bot.db.queries.technicians); the place is kept with the answer, so while the scan lasts no other
+        place can be given its id.
+        """
         service = self.service
-        there, back = self._legs(job.place)
-        return Span(job.span.start - (job.buffer_before + service.buffer_after + there),
-                    job.span.end + (job.buffer_after + service.buffer_before + back))
+        known = (job.place, job.buffer_before + service.buffer_after + self._drive(self.place, job.place),
+                 job.buffer_after + service.buffer_before + self._drive(job.place, self.place))
+        self._widenings[(id(job.place), job.buffer_before, job.buffer_after)] = known
+        return known
+
+    def _drive_from_base(self, tech: Technician) -> timedelta:
+        """The drive from the technician's base to the new job, asked once per scan."""
+        if tech.id not in self._from_base:
+            self._from_base[tech.id] = self._drive(tech.base, self.place)
+        return self._from_base[tech.id]
 
     def _joins(self, tech: Technician, todays: Sequence[Job], starts: Span) -> list[Slot]:
         """Seats left in group jobs of this service already on the day (a class with room)."""
@@ -400,17 +451,33 @@ class _Scan:
 
 
 _span_of = attrgetter("span")
+_start_of = attrgetter("start")
+_end_of = attrgetter("end")
+_zone_of = attrgetter("tzinfo")
+_start_of_job = attrgetter("span.start")
 
 
 def _in_order(jobs: Iterable[Job]) -> tuple[Job, ...]:
     """The jobs sorted by Job._key. Its last part, the place's repr, cost more than all the rest of the sort and
     only tells apart jobs with the same span, which a technician's jobs nearly never share: so they are sorted by
     span, and only a run of jobs with one span is sorted again by the whole key."""
+    by_span = sorted(jobs, key=_span_of)
+    spans = list(map(_span_of, by_span))
+    if not any(map(eq, spans, islice(spans, 1, None))):  # no two share a span: nearly always
+        return tuple(by_span)
     ordered: list[Job] = []
-    for _, same_span in groupby(sorted(jobs, key=_span_of), key=_span_of):
+    for _, same_span in groupby(by_span, key=_span_of):
         run = list(same_span)
         ordered += sorted(run, key=Job._key) if len(run) > 1 else run
     return tuple(ordered)
+
+
+def _jobs_in_utc(jobs: Iterable[Job]) -> list[Job]:
+    """The jobs with their spans in UTC; as they are when every instant is in UTC already (the database's)."""
+    jobs = list(jobs)
+    if all(map(is_, map(_zone_of, chain.from_iterable(map(_span_of, jobs))), repeat(UTC))):
+        return jobs
+    return [_job_in_utc(job) for job in jobs]
 
 
 def _instant(day: date, wall_time: time, tz: ZoneInfo) -> datetime:

@@ -18,13 +18,22 @@ class Span(NamedTuple):
 
 def merged(spans: Iterable[Span]) -> list[Span]:
     """Sorted, non-overlapping spans covering the same instants (touching spans are joined)."""
+    # A run of overlapping spans becomes one new Span when it ends, not one per span joined: availability merges a
+    # day's widened jobs, which on a full day all touch, and building a Span (a NamedTuple) costs more than the rest.
     result: list[Span] = []
-    for span in sorted(s for s in spans if s.start < s.end):
-        if result and span.start <= result[-1].end:
-            last = result[-1]
-            result[-1] = Span(last.start, max(last.end, span.end))
-        else:
-            result.append(span)
+    first: Span | None = None
+    run_end = None
+    for span in sorted([s for s in spans if s.start < s.end]):
+        start, end = span
+        if first is not None and start <= run_end:
+            if end > run_end:
+                run_end = end
+            continue
+        if first is not None:
+            result.append(first if first.end == run_end else Span(first.start, run_end))
+        first, run_end = span, end
+    if first is not None:
+        result.append(first if first.end == run_end else Span(first.start, run_end))
     return result
 
 
@@ -39,15 +48,17 @@ def subtract(spans: Iterable[Span], holes: Iterable[Span]) -> list[Span]:
     holes = merged(holes)
     result: list[Span] = []
     for span in merged(spans):
-        cursor = span.start
-        for hole in holes:
-            if hole.end <= cursor or hole.start >= span.end:
+        start, end = span
+        cursor = start
+        for hole_start, hole_end in holes:
+            if hole_end <= cursor or hole_start >= end:
                 continue
-            if hole.start > cursor:
-                result.append(Span(cursor, hole.start))
-            cursor = max(cursor, hole.end)
-            if cursor >= span.end:
+            if hole_start > cursor:
+                result.append(Span(cursor, hole_start))
+            if hole_end > cursor:
+                cursor = hole_end
+            if cursor >= end:
                 break
-        if cursor < span.end:
-            result.append(Span(cursor, span.end))
+        if cursor < end:
+            result.append(span if cursor == start else Span(cursor, end))
     return result
