@@ -45,6 +45,9 @@ NEAREST_STEP_ROUTED = timedelta(days=7)
 # ZIP code's centre, being approximate, a little further).
 PIN_MATCH_KM = 2.0
 PIN_MATCH_ZIP_KM = 10.0
+# FrontDesk._menu's: (business id, has a no-show) -> (the business row, its services, the menu made of them).
+_MENUS: dict[tuple[int, bool], tuple[object, tuple, tuple[ServiceInfo, ...]]] = {}
+MENUS_KEPT = 512
 
 
 @dataclass
@@ -62,15 +65,34 @@ class FrontDesk:
 
     def __post_init__(self) -> None:
         # Shared read-only rows from the schedule cache (bot/db/schedule_stamp.py): never change them here.
-        self.service_rows = self.service_rows or list(crew_of(self.session, self.business, since=self.now).active_services)
+        shared = crew_of(self.session, self.business, since=self.now).active_services if not self.service_rows else None
+        self.service_rows = self.service_rows or list(shared)
         self.tz = self.business.time_zone
         self.zone = ZoneInfo(self.tz)
         self.business_name = self.business.name
         self.currency = self.business.currency
         self.horizon_days = self.business.horizon_days
         self.contact = pretty(self.business.owner_phones[0]) if self.business.owner_phones else self.business.name
-        self.services = tuple(ServiceInfo(s.name, s.duration_minutes, s.price_cents, self.deposit_for(s),
-                                          tuple(s.aliases)) for s in self.service_rows)
+        self.services = self._menu(shared) if shared is not None else self._menu_of(self.service_rows)
+
+    def _menu(self, shared: tuple[Service, ...]) -> tuple[ServiceInfo, ...]:
+        """The services as the flows see them, with this customer's deposits: the same for every customer with
+        (or every one without) a no-show, while the business row and its services are the same shared objects
+        (kept under the schedule stamp: bot/db/turn_rows.py, bot/db/schedule_stamp.py). Built anew, it was
+        about a twentieth of a simple turn."""
+        key = (self.business.id, (self.customer.no_show_count or 0) > 0)
+        kept = _MENUS.get(key)
+        if kept is not None and kept[0] is self.business and kept[1] is shared:
+            return kept[2]
+        menu = self._menu_of(shared)
+        if len(_MENUS) >= MENUS_KEPT:
+            _MENUS.clear()
+        _MENUS[key] = (self.business, shared, menu)
+        return menu
+
+    def _menu_of(self, rows: Sequence[Service]) -> tuple[ServiceInfo, ...]:
+        return tuple(ServiceInfo(s.name, s.duration_minutes, s.price_cents, self.deposit_for(s), tuple(s.aliases))
+                     for s in rows)
 
     @property
     def customer_name(self) -> str | None:
