@@ -150,7 +150,10 @@ class Customer(SQLModel, table=True):
 
 
 class Booking(SQLModel, table=True):
-    __table_args__ = (Index("ix_booking_staff_start", "staff_id", "start_at"),)
+    # (business_id, end_at): the bookings that touch a window are found without reading the business's whole
+    # history (migration 0013).
+    __table_args__ = (Index("ix_booking_staff_start", "staff_id", "start_at"),
+                      Index("ix_booking_business_end", "business_id", "end_at"))
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=32)     # unguessable, for links sent to the customer
     business_id: int = Field(foreign_key="business.id", index=True)
