@@ -7,6 +7,7 @@ from functools import cache
 from importlib import import_module
 
 from sqlalchemy import Integer, String, bindparam, column, func, insert, or_, update, values
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
@@ -167,10 +168,21 @@ def _insert_of(model: type) -> tuple[Insert, dict]:
 
 
 def move_open_due_work(session: Session, *, booking_id: int, kind: str, due_at: datetime) -> None:
-    """Move the booking's open due work of this kind to `due_at`, in one UPDATE (rows of it this session holds,
-    even unflushed, are flushed first and changed too)."""
-    session.execute(update(DueWork).where(DueWork.booking_id == booking_id, DueWork.kind == kind,
-                                          col(DueWork.done_at).is_(None)).values(due_at=due_at))
+    """Move the booking's open due work of this kind to `due_at`: one UPDATE on the connection, after a flush so
+    that rows of it this session added are there to move; such rows the session holds are told the new time
+    (as the ORM's own UPDATE does, at a fraction of its cost: loading the row to change it took a fifth of a
+    deposit request)."""
+    session.flush()
+    session.connection().execute(_MOVE_OPEN_DUE_WORK, {"of_booking": booking_id, "of_kind": kind, "new_due_at": due_at})
+    for row in session.identity_map.values():
+        if isinstance(row, DueWork) and row.booking_id == booking_id and row.kind == kind and row.done_at is None:
+            set_committed_value(row, "due_at", due_at)
+
+
+_MOVE_OPEN_DUE_WORK = (update(DueWork.__table__)
+                       .where(DueWork.__table__.c.booking_id == bindparam("of_booking"),
+                              DueWork.__table__.c.kind == bindparam("of_kind"), DueWork.__table__.c.done_at.is_(None))
+                       .values(due_at=bindparam("new_due_at", type_=DueWork.__table__.c.due_at.type)))
 
 
 @dataclass(frozen=True)
