@@ -36,6 +36,13 @@ def _business(session) -> Business:
     return business
 
 
+def _business_number(database_url: str, channel: Channel) -> str | None:
+    """The number customers text the simulated business on, on this channel."""
+    with transaction(database_url) as session:
+        business = _business(session)
+        return business.whatsapp_phone if channel is Channel.WHATSAPP else business.sms_phone
+
+
 @router.get("", response_class=HTMLResponse)
 def simulator_page(request: Request, session: SessionDep) -> HTMLResponse:
     business = _business(session)
@@ -54,10 +61,10 @@ async def send_text(text: SimulatedText, settings: SettingsDep, clock: ClockDep,
     phone = e164(text.from_)
     if phone is None:
         raise HTTPException(422, "That 'from' number is not a phone number; use E.164, e.g. +15550100001.")
-    # No session held across the turn: the turn opens its own write transaction.
-    with transaction(settings.database_url) as session:
-        business = _business(session)
-        to_phone = business.whatsapp_phone if text.channel is Channel.WHATSAPP else business.sms_phone
+    # Off the event loop: a transaction waits for SQLite's one writer, and the writer may be a request whose
+    # transaction only the event loop can end (bot/db/session.py). No session is held across the turn, which
+    # opens its own write transaction.
+    to_phone = await run_in_threadpool(_business_number, settings.database_url, text.channel)
     inbound = Inbound(to_address=address_of(text.channel, to_phone or ""), from_address=address_of(text.channel, phone),
                       body=text.body, provider_id="SIM" + secrets.token_hex(16))
     result = await run_in_threadpool(receive_text, settings.database_url, inbound, now=clock(),

@@ -1,5 +1,6 @@
 """The database engine: SQLite in WAL mode with a busy timeout, or PostgreSQL; one per URL."""
 
+import asyncio
 from collections.abc import Iterator
 import threading
 from contextlib import contextmanager, nullcontext
@@ -79,6 +80,10 @@ class _WriterLock:
 
     @contextmanager
     def held(self) -> Iterator[None]:
+        if _on_an_event_loop():
+            # The holder may be a request's transaction that only this loop can end (FastAPI leaves it in a
+            # thread-pool call the loop schedules): waiting here would stop the loop and never end.
+            raise RuntimeError("a SQLite transaction opened on the event loop's thread; run it in the thread pool")
         me = threading.get_ident()
         if self._holder == me:   # nested in the thread that holds it
             yield
@@ -89,6 +94,14 @@ class _WriterLock:
                 yield
             finally:
                 self._holder = None
+
+
+def _on_an_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=8)

@@ -50,3 +50,28 @@ def _rename(url: str, name: str, order: list[str]) -> None:
     with transaction(url) as session:
         session.connection().execute(text("update business set name = :n"), {"n": name})
         order.append(name)
+
+
+def test_a_transaction_on_the_event_loop_fails_at_once_instead_of_stopping_the_loop(db_url):
+    """The writer may be a request whose transaction only the loop can end: waiting for it there never ends
+    (the simulator's POST once did this, and its browser test timed out)."""
+    import asyncio
+
+    import pytest
+
+    async def on_the_loop():
+        with transaction(db_url):
+            pass
+
+    with pytest.raises(RuntimeError, match="event loop"):
+        asyncio.run(on_the_loop())
+
+    async def in_the_pool():
+        return await asyncio.get_running_loop().run_in_executor(None, _count_businesses, db_url)
+
+    assert asyncio.run(in_the_pool()) == 1
+
+
+def _count_businesses(url: str) -> int:
+    with transaction(url) as session:
+        return session.connection().execute(text("select count(*) from business")).scalar()
