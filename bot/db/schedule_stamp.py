@@ -17,6 +17,7 @@ they read the business row in their own transaction.
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 from datetime import date, datetime, time, timedelta
 from uuid import uuid4
 
@@ -33,7 +34,8 @@ SCHEDULE_TABLES = (Staff, Service, WeeklyHours, DayHours, TimeOff)
 STAFF_CHILDREN = (WeeklyHours, DayHours, TimeOff)
 # Dated hours and time off further back than this are not kept: windows start after `now` minus a day.
 HISTORY = timedelta(days=7)
-MAX_ENTRIES = 256   # businesses x databases one process serves; past this the cache starts afresh
+MAX_ENTRIES = 256   # businesses x databases one process serves; past this a cache starts afresh
+T = TypeVar("T")
 
 
 @event.listens_for(OrmSession, "before_flush")
@@ -102,8 +104,30 @@ class Crew:
     has_calendar_links: bool = True     # False: no connected calendar can have busy time to read
 
 
-_cache: dict[tuple[str, int, str], Crew] = {}
-_lock = threading.Lock()
+class KeptUnderStamp(Generic[T]):
+    """Values this process keeps per database, business and schedule stamp. A new stamp is a new key, so an
+    entry made before a change is never asked for again; past MAX_ENTRIES the whole store starts afresh."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, int, str], T] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(session: Session, business_id: int, stamp: str) -> tuple[str, int, str]:
+        return session.get_bind().url.render_as_string(hide_password=False), business_id, stamp
+
+    def get(self, key: tuple[str, int, str]) -> T | None:
+        return self._entries.get(key)
+
+    def keep(self, key: tuple[str, int, str], value: T) -> T:
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = value
+        return value
+
+
+_crews: KeptUnderStamp[Crew] = KeptUnderStamp()
 
 
 def crew_of(session: Session, business: Business, *, since: datetime) -> Crew:
@@ -113,16 +137,11 @@ def crew_of(session: Session, business: Business, *, since: datetime) -> Crew:
         # Edits of this transaction renew the stamp when they flush (the bookings query would flush them next
         # anyway): only then does the stamp say what this transaction sees (and a new business has an id).
         session.flush()
-    key = (session.get_bind().url.render_as_string(hide_password=False), business.id, business.schedule_stamp)
-    found = _cache.get(key)
+    key = _crews.key(session, business.id, business.schedule_stamp)
+    found = _crews.get(key)
     if found is not None and found.since <= since:
         return found
-    crew = _load(session, business.id, since=since - HISTORY)
-    with _lock:
-        if len(_cache) >= MAX_ENTRIES:
-            _cache.clear()
-        _cache[key] = crew
-    return crew
+    return _crews.keep(key, _load(session, business.id, since=since - HISTORY))
 
 
 def _has_schedule_edits(session: Session) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, insert, select, update
 from sqlmodel import Session
 
+from bot.db.schedule_stamp import KeptUnderStamp
 from bot.db.tables import Business, Conversation, Customer
 from bot.domain.phone import Channel
 
@@ -76,8 +77,7 @@ CONVERSATION_COLUMNS = tuple(f.name for f in fields(ConversationRecord))
 # The business row, kept per process under its schedule stamp, which every change to the row renews
 # (bot/db/schedule_stamp.py): so a turn reads only the business's id and stamp, in the query that reads the
 # customer and conversation. Its JSON values (owner phones, day parts, ...) are shared: never change them.
-_businesses: dict[tuple[str, int, str], Row] = {}
-MAX_BUSINESSES = 256   # businesses x databases one process serves; past this the cache starts afresh
+_businesses: KeptUnderStamp[Row] = KeptUnderStamp()
 
 
 def _rows_of_text(number_column) -> Select:
@@ -135,13 +135,10 @@ def rows_for_text(session: Session, *, channel: Channel, business_phone: str, ph
 
 
 def _business(session: Session, business_id: int, stamp: str) -> Row:
-    key = (session.get_bind().url.render_as_string(hide_password=False), business_id, stamp)
+    key = _businesses.key(session, business_id, stamp)
     business = _businesses.get(key)
     if business is None:
-        business = session.connection().execute(_BUSINESS, {"business_id": business_id}).one()
-        if len(_businesses) >= MAX_BUSINESSES:
-            _businesses.clear()
-        _businesses[key] = business
+        business = _businesses.keep(key, session.connection().execute(_BUSINESS, {"business_id": business_id}).one())
     return business
 
 
