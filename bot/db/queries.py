@@ -8,7 +8,6 @@ from importlib import import_module
 
 from sqlalchemy import Integer, String, bindparam, column, func, insert, or_, update, values
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col, select
 
 from bot.db.tables import (ApiToken, Booking, Business, Conversation, Customer, DueWork, LoginAttempt,
@@ -19,6 +18,7 @@ from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import Channel
 from bot.domain.span import Span
 from bot.domain.travel import Place, place_at
+from bot.db.prepared import Prepared, insert_of
 from bot.db.schedule_stamp import crew_of
 from bot.db.calendar_mirror import busy_by_staff
 
@@ -37,8 +37,8 @@ _BLOCKING = (Booking.business_id == bindparam("business_id"), Booking.end_at > b
              or_(col(Booking.status).in_([s.value for s in FIRM]),
                  (col(Booking.status).in_([s.value for s in HOLDING])) & (Booking.hold_expires_at > bindparam("now"))))
 _BLOCKING_BOOKINGS = select(Booking).where(*_BLOCKING)
-_BLOCKING_SPANS = select(Booking.id, Booking.staff_id, Booking.service_id, Booking.start_at, Booking.end_at,
-                         Booking.address, Booking.lat, Booking.lng, Booking.seats).where(*_BLOCKING)
+_BLOCKING_SPANS = Prepared(select(Booking.id, Booking.staff_id, Booking.service_id, Booking.start_at, Booking.end_at,
+                                  Booking.address, Booking.lat, Booking.lng, Booking.seats).where(*_BLOCKING))
 _OPEN_DUE_WORK = select(DueWork).where(DueWork.booking_id == bindparam("booking_id"), DueWork.kind == bindparam("kind"),
                                        DueWork.done_at == None)  # noqa: E711
 _PAYMENTS_FOR = select(Payment).where(Payment.booking_id == bindparam("booking_id")).order_by(Payment.id)
@@ -119,11 +119,12 @@ def blocking_bookings(session: Session, *, business_id: int, around: Span, now: 
 def blocking_spans(session: Session, *, business_id: int, around: Span, now: datetime) -> Sequence:
     """As blocking_bookings, but only the columns the availability engine reads, as plain rows: on a busy
     day this is a hundred bookings per offer, and building ORM objects for them was a third of a turn.
-    Run on the connection, past the ORM's result handling (an eighth of the time on 800 rows); the flush first
-    is what the ORM's autoflush did, so bookings this transaction changed (a hold let go) are seen as they are."""
+    Run on the driver's connection (bot/db/prepared.py), past SQLAlchemy's result handling (an eighth of the time
+    on 800 rows); the flush first is what the ORM's autoflush did, so bookings this transaction changed (a hold
+    let go) are seen as they are."""
     session.flush()
-    return session.connection().execute(_BLOCKING_SPANS, {"business_id": business_id, "start": around.start,
-                                                          "end": around.end, "now": now}).all()
+    return _BLOCKING_SPANS.rows(session, {"business_id": business_id, "start": around.start, "end": around.end,
+                                          "now": now})
 
 
 def bookings_between(session: Session, *, business_id: int, around: Span,
@@ -139,14 +140,16 @@ def inbound_by_provider_id(session: Session, *, provider_id: str) -> Message | N
 
 # Core statements, not the ORM's: no autoflush, no bulk-insert bookkeeping; the session flushes its own
 # objects at commit. Values go in as parameters: `.values(...)` would build (and compile) a new statement
-# on every turn.
-INSERT_MESSAGE = insert(Message.__table__)
-_MARK_UNANSWERED = (update(Message.__table__).where(Message.__table__.c.id == bindparam("message_id"))
-                    .values(status="received"))
-_CLAIM_VERSION = (update(Conversation.__table__)
-                  .where(Conversation.__table__.c.id == bindparam("conversation_id"),
-                         Conversation.__table__.c.version == bindparam("loaded"))
-                  .values(version=bindparam("claimed")))
+# on every turn. Those every turn runs go straight to the driver (bot/db/prepared.py).
+_REPLY_COLUMNS = ("business_id", "direction", "channel", "phone", "body", "reply_to_id", "status", "offers",
+                  "created_at", "attempts")
+_INSERT_REPLY = Prepared(insert_of(Message.__table__, _REPLY_COLUMNS))
+_MARK_UNANSWERED = Prepared(update(Message.__table__).where(Message.__table__.c.id == bindparam("message_id"))
+                            .values(status="received"))
+_CLAIM_VERSION = Prepared(update(Conversation.__table__)
+                          .where(Conversation.__table__.c.id == bindparam("conversation_id"),
+                                 Conversation.__table__.c.version == bindparam("loaded"))
+                          .values(version=bindparam("claimed")))
 
 
 def insert_row(session: Session, model: type, **values) -> int:
@@ -155,16 +158,24 @@ def insert_row(session: Session, model: type, **values) -> int:
     building the SQLModel object and flushing it cost more than the rest of a hold. Such rows pass the ORM's flush
     listeners (schedule stamps, booking revisions, calendar syncs), none of which a new hold, due row or payment
     needs (bot/db/calendar_mirror.py: a new booking needs a sync only when it is confirmed at once)."""
-    statement, defaults = _insert_of(model)
-    return session.connection().execute(statement, {**defaults, **values}).inserted_primary_key[0]
+    defaults, factories = _defaults_of(model)
+    row = {**defaults, **{name: make() for name, make in factories if name not in values}, **values}
+    return _insert_returning_id(model, tuple(row)).scalar(session, row)
 
 
 @cache
-def _insert_of(model: type) -> tuple[Insert, dict]:
-    """The INSERT of a table model and its fields' plain defaults (fields with a default factory must be given)."""
-    defaults = {name: field.default for name, field in model.model_fields.items()
-                if name != "id" and not field.is_required() and field.default_factory is None}
-    return insert(model.__table__), defaults
+def _defaults_of(model: type) -> tuple[dict, tuple]:
+    """A table model's fields' plain defaults, and the fields with a default factory with their factories."""
+    fields = [(name, field) for name, field in model.model_fields.items() if name != "id" and not field.is_required()]
+    return ({name: field.default for name, field in fields if field.default_factory is None},
+            tuple((name, field.default_factory) for name, field in fields if field.default_factory is not None))
+
+
+@cache
+def _insert_returning_id(model: type, names: tuple[str, ...]) -> Prepared:
+    """The INSERT of these columns of a table model, returning the new row's id: one per caller's set of columns."""
+    table = model.__table__
+    return Prepared(insert_of(table, names).returning(table.c.id))
 
 
 def move_open_due_work(session: Session, *, booking_id: int, kind: str, due_at: datetime) -> None:
@@ -173,16 +184,17 @@ def move_open_due_work(session: Session, *, booking_id: int, kind: str, due_at: 
     (as the ORM's own UPDATE does, at a fraction of its cost: loading the row to change it took a fifth of a
     deposit request)."""
     session.flush()
-    session.connection().execute(_MOVE_OPEN_DUE_WORK, {"of_booking": booking_id, "of_kind": kind, "new_due_at": due_at})
+    _MOVE_OPEN_DUE_WORK.run(session, {"of_booking": booking_id, "of_kind": kind, "new_due_at": due_at})
     for row in session.identity_map.values():
         if isinstance(row, DueWork) and row.booking_id == booking_id and row.kind == kind and row.done_at is None:
             set_committed_value(row, "due_at", due_at)
 
 
-_MOVE_OPEN_DUE_WORK = (update(DueWork.__table__)
-                       .where(DueWork.__table__.c.booking_id == bindparam("of_booking"),
-                              DueWork.__table__.c.kind == bindparam("of_kind"), DueWork.__table__.c.done_at.is_(None))
-                       .values(due_at=bindparam("new_due_at", type_=DueWork.__table__.c.due_at.type)))
+_MOVE_OPEN_DUE_WORK = Prepared(update(DueWork.__table__)
+                               .where(DueWork.__table__.c.booking_id == bindparam("of_booking"),
+                                      DueWork.__table__.c.kind == bindparam("of_kind"),
+                                      DueWork.__table__.c.done_at.is_(None))
+                               .values(due_at=bindparam("new_due_at", type_=DueWork.__table__.c.due_at.type)))
 
 
 @dataclass(frozen=True)
@@ -204,28 +216,33 @@ def record_inbound(session: Session, *, business_id: int, channel: str, phone: s
     was a tenth of a turn. Stored as "replied", which nearly every turn ends with, where an UPDATE after the
     replies said so; a turn that answers nothing sets it back to "received" (record_replies). Nobody sees the
     row before the turn commits."""
-    message_id = session.connection().execute(_insert_inbound(session.get_bind().dialect.name), {
+    message_id = _insert_inbound(session.get_bind().dialect.name).scalar(session, {
         "business_id": business_id, "direction": "in", "channel": channel, "phone": phone, "body": body,
-        "provider_id": provider_id, "status": "replied", "offers": [], "created_at": now, "attempts": 0}).scalar()
+        "provider_id": provider_id, "status": "replied", "offers": [], "created_at": now, "attempts": 0})
     return None if message_id is None else Inbound(message_id, business_id, channel, phone, now)
 
 
+_INBOUND_COLUMNS = ("business_id", "direction", "channel", "phone", "body", "provider_id", "status", "offers",
+                    "created_at", "attempts")
+
+
 @cache
-def _insert_inbound(dialect: str) -> Insert:
+def _insert_inbound(dialect: str) -> Prepared:
     """An inbound text unless one with its provider id is stored already: one statement where a lookup and an
     insert were two. ON CONFLICT is each dialect's own (SQLite and PostgreSQL both have this one); built on first
     use, when the engine has loaded its dialect: loading both at import slowed every cold start by nearly 30 ms."""
     table = Message.__table__
-    return (import_module(f"sqlalchemy.dialects.{dialect}").insert(table)
-            .on_conflict_do_nothing(index_elements=["provider_id"]).returning(table.c.id))
+    return Prepared(import_module(f"sqlalchemy.dialects.{dialect}").insert(table)
+                    .values({name: bindparam(name, type_=table.c[name].type) for name in _INBOUND_COLUMNS})
+                    .on_conflict_do_nothing(index_elements=["provider_id"]).returning(table.c.id))
 
 
 def record_replies(session: Session, *, inbound: Inbound, bodies: Sequence[str], offers: Sequence[str]) -> None:
     """The turn's replies, filed under its inbound text; with none, the text is marked as received only."""
     if not bodies:
-        session.connection().execute(_MARK_UNANSWERED, {"message_id": inbound.id})
+        _MARK_UNANSWERED.run(session, {"message_id": inbound.id})
         return
-    session.connection().execute(INSERT_MESSAGE, [
+    _INSERT_REPLY.run_many(session, [
         {"business_id": inbound.business_id, "direction": "out", "channel": inbound.channel, "phone": inbound.phone,
          "body": body, "reply_to_id": inbound.id, "status": "replied", "offers": list(offers),
          "created_at": inbound.created_at, "attempts": 0} for body in bodies])
@@ -547,9 +564,8 @@ def lapse_holds(session: Session, *, business_id: int, now: datetime, expiry_kin
 
 def claim_conversation_version(session: Session, *, conversation_id: int, loaded: int) -> bool:
     """Move a conversation past the version a turn loaded; False when another turn saved it first."""
-    result = session.connection().execute(_CLAIM_VERSION, {"conversation_id": conversation_id, "loaded": loaded,
-                                                           "claimed": loaded + 1})
-    return result.rowcount == 1
+    return _CLAIM_VERSION.run(session, {"conversation_id": conversation_id, "loaded": loaded,
+                                        "claimed": loaded + 1}) == 1
 
 
 def mark_messages(session: Session, *, ids: Sequence[int], **values) -> None:

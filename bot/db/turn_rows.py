@@ -1,6 +1,7 @@
 """The rows every text reads and writes: its business, its sender's customer row and their conversation.
 
-They are read and written with Core statements into plain records, not as ORM objects. Every turn loads all
+They are read and written with Core statements, run straight on the driver's connection (bot/db/prepared.py),
+into plain records, not as ORM objects. Every turn loads all
 three and saves the conversation; as ORM objects that was about a quarter of a simple turn's time
 (bench/turn_bench.py): building the objects, the identity map, and the unit of work working out at commit
 what had changed. Now it is one SELECT of the business's id and schedule stamp, the customer and the
@@ -22,9 +23,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, insert, select, update
+from sqlalchemy import Row, Select, bindparam, select, update
 from sqlmodel import Session
 
+from bot.db.prepared import Prepared, insert_of
 from bot.db.schedule_stamp import KeptUnderStamp
 from bot.db.tables import Business, Conversation, Customer
 from bot.domain.phone import Channel
@@ -95,15 +97,16 @@ def _rows_of_text(number_column) -> Select:
             .where(number_column == bindparam("number")))
 
 
-_ROWS_OF_SMS = _rows_of_text(BUSINESS.c.sms_phone)
-_ROWS_OF_WHATSAPP = _rows_of_text(BUSINESS.c.whatsapp_phone)
+# Every text runs these, straight on the driver's connection (bot/db/prepared.py).
+_ROWS_OF_SMS = Prepared(_rows_of_text(BUSINESS.c.sms_phone))
+_ROWS_OF_WHATSAPP = Prepared(_rows_of_text(BUSINESS.c.whatsapp_phone))
 _BUSINESS = select(BUSINESS).where(BUSINESS.c.id == bindparam("business_id"))
-_INSERT_CUSTOMER = insert(CUSTOMER)
-_INSERT_CONVERSATION = insert(CONVERSATION)
+_INSERT_CUSTOMER = Prepared(insert_of(CUSTOMER, CUSTOMER_COLUMNS[1:]).returning(CUSTOMER.c.id))
+_INSERT_CONVERSATION = Prepared(insert_of(CONVERSATION, CONVERSATION_COLUMNS[1:]).returning(CONVERSATION.c.id))
 _SAVED_COLUMNS = ("flow", "state", "data", "version", "last_inbound_at", "updated_at")
-_SAVE_CONVERSATION = (update(CONVERSATION).where(CONVERSATION.c.id == bindparam("conversation_id"))
-                      .values({name: bindparam(f"new_{name}", type_=CONVERSATION.c[name].type)
-                               for name in _SAVED_COLUMNS}))
+_SAVE_CONVERSATION = Prepared(update(CONVERSATION).where(CONVERSATION.c.id == bindparam("conversation_id"))
+                              .values({name: bindparam(f"new_{name}", type_=CONVERSATION.c[name].type)
+                                       for name in _SAVED_COLUMNS}))
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,8 @@ def rows_for_text(session: Session, *, channel: Channel, business_phone: str, ph
                   now: datetime) -> TextRows | None:
     """The business texted on `business_phone`, and the sender's customer row and conversation; None when no
     business has that number."""
-    connection = session.connection()
     statement = _ROWS_OF_WHATSAPP if channel is Channel.WHATSAPP else _ROWS_OF_SMS
-    row = connection.execute(statement, {"number": business_phone, "phone": phone, "channel": channel.value}).first()
+    row = statement.first(session, {"number": business_phone, "phone": phone, "channel": channel.value})
     if row is None:
         return None
     business_id, stamp = row[0], row[1]
@@ -149,7 +151,7 @@ def stored_customer(session: Session, customer: CustomerRecord | None, *, busine
     if customer is not None:
         return customer
     customer = CustomerRecord(None, business_id, phone)
-    customer.id = session.connection().execute(_INSERT_CUSTOMER, _customer_values(customer)).inserted_primary_key[0]
+    customer.id = _INSERT_CUSTOMER.scalar(session, _customer_values(customer))
     customer.stored = customer.values()
     return customer
 
@@ -159,29 +161,28 @@ def save_customer(session: Session, customer: CustomerRecord) -> None:
     values = customer.values()
     changed = {name: value for name, value, before in zip(CUSTOMER_COLUMNS, values, customer.stored) if value != before}
     if changed:
-        session.connection().execute(_update_customer(tuple(changed)), {
+        _update_customer(tuple(changed)).run(session, {
             "customer_id": customer.id, **{f"new_{name}": value for name, value in changed.items()}})
         customer.stored = values
 
 
 @lru_cache(maxsize=64)
-def _update_customer(names: tuple[str, ...]):
+def _update_customer(names: tuple[str, ...]) -> Prepared:
     """The UPDATE of these customer columns, built once per set of columns (a turn changes one or two)."""
-    return (update(CUSTOMER).where(CUSTOMER.c.id == bindparam("customer_id"))
-            .values({name: bindparam(f"new_{name}", type_=CUSTOMER.c[name].type) for name in names}))
+    return Prepared(update(CUSTOMER).where(CUSTOMER.c.id == bindparam("customer_id"))
+                    .values({name: bindparam(f"new_{name}", type_=CUSTOMER.c[name].type) for name in names}))
 
 
 def save_conversation(session: Session, conversation: ConversationRecord) -> None:
     """Store the conversation as the turn leaves it: an INSERT the first time, an UPDATE after that. A
     conversation started by another turn at the same time makes the INSERT fail on the unique key, and the
     engine runs this turn again on that one's result."""
-    connection = session.connection()
     if conversation.id is None:
         values = {name: getattr(conversation, name) for name in CONVERSATION_COLUMNS if name != "id"}
-        conversation.id = connection.execute(_INSERT_CONVERSATION, values).inserted_primary_key[0]
+        conversation.id = _INSERT_CONVERSATION.scalar(session, values)
         return
-    connection.execute(_SAVE_CONVERSATION, {"conversation_id": conversation.id,
-                                            **{f"new_{name}": getattr(conversation, name) for name in _SAVED_COLUMNS}})
+    _SAVE_CONVERSATION.run(session, {"conversation_id": conversation.id,
+                                     **{f"new_{name}": getattr(conversation, name) for name in _SAVED_COLUMNS}})
 
 
 def _customer_values(customer: CustomerRecord) -> dict[str, Any]:
