@@ -32,7 +32,8 @@ class _Compiled:
     fixed: Mapping[str, Any]                          # values the statement binds itself (an IN list's)
     dialect: Dialect
     types: tuple                                      # each result column's type, as the dialect handles it
-    columns: tuple[Callable | None, ...] | None = None    # their processors, from the first result's description
+    columns: tuple[tuple[int, Callable], ...] | None = None   # the columns with a processor, and it (from the
+                                                              # first result's description)
 
 
 class Prepared:
@@ -53,7 +54,7 @@ class Prepared:
         cursor, compiled = self._execute(session, parameters)
         try:
             row = cursor.fetchone()
-            return None if row is None else _processed((row,), _columns(compiled, cursor))[0]
+            return None if row is None else _processed([row], _columns(compiled, cursor))[0]
         finally:
             cursor.close()
 
@@ -120,13 +121,13 @@ def _wrapped(error: Exception, compiled: _Compiled, parameters) -> DBAPIError:
                                dialect=compiled.dialect)
 
 
-def _columns(compiled: _Compiled, cursor) -> tuple[Callable | None, ...]:
+def _columns(compiled: _Compiled, cursor) -> tuple[tuple[int, Callable], ...]:
     """The result columns' processors: some depend on the type the driver reports (PostgreSQL's numerics)."""
     if compiled.columns is None:
         dialect_of = compiled.dialect
-        columns = tuple(kind.result_processor(dialect_of, described[1])
-                        for kind, described in zip(compiled.types, cursor.description))
-        compiled.columns = columns if any(columns) else ()
+        processors = (kind.result_processor(dialect_of, described[1])
+                      for kind, described in zip(compiled.types, cursor.description))
+        compiled.columns = tuple((at, process) for at, process in enumerate(processors) if process is not None)
     return compiled.columns
 
 
@@ -142,8 +143,16 @@ def _bound(compiled: _Compiled, given: Mapping[str, Any]) -> Sequence | dict:
     return {name: values[name] if process is None else process(values[name]) for name, process in compiled.parameters}
 
 
-def _processed(rows: Sequence[tuple], columns: tuple[Callable | None, ...]) -> list[tuple]:
+def _processed(rows: list[tuple], columns: tuple[tuple[int, Callable], ...]) -> list[tuple]:
     if not columns:
-        return list(rows)
-    return [tuple(value if process is None else process(value) for value, process in zip(row, columns))
-            for row in rows]
+        return rows
+    if len(columns) == 1:
+        (at, process), = columns
+        return [(*row[:at], process(row[at]), *row[at + 1:]) for row in rows]
+    processed = []
+    for row in rows:
+        row = list(row)
+        for at, process in columns:
+            row[at] = process(row[at])
+        processed.append(tuple(row))
+    return processed

@@ -123,3 +123,41 @@ def test_simulator_page_and_thread(client, db_url):
     assert [(m["direction"], m["body"][:4]) for m in thread] == [("in", "menu"), ("out", "Hi! ")]
     assert client.post("/simulator/messages", json={"from": "hello", "body": "x"}).status_code == 422
     assert client.get("/simulator/messages", params={"phone": "zzz"}).status_code == 422
+
+
+@pytest.mark.parametrize("body", [
+    b"From=%2B15550100001&To=%2B15550001111&Body=ma%C3%B1ana+a+las+3+%F0%9F%9A%97&MessageSid=SM1",
+    b"Body=&NumMedia=1&MediaUrl0=https%3A%2F%2Fapi.twilio.com%2Fx%3Fa%3D1%26b%3D2",
+    b"Body=first&Body=second&a+b=c%2Bd",
+    b"Body=100%25+sure&Odd=%zz%4&Lone&=nameless&Semi=a;b",
+    b"Body=\xe9t\xe9&Latin=caf%E9",
+    b"",
+], ids=["utf8-and-plus", "blank-and-urls", "repeated-keys", "odd-escapes", "raw-high-bytes", "empty"])
+def test_the_form_reads_as_starlettes_parser_reads_it(body):
+    """api.twilio_webhook.posted_form reads a form with the standard library's parser: the same fields, values and
+    decoding as Starlette's request.form(), which it stands in for."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from api.twilio_webhook import posted_form
+
+    def request(content_type: str) -> Request:
+        async def receive():
+            return {"type": "http.request", "body": body, "more_body": False}
+        return Request({"type": "http", "method": "POST", "path": "/", "query_string": b"",
+                        "headers": [(b"content-type", content_type.encode())]}, receive)
+
+    async def both():
+        starlette = {key: str(value) for key, value in (await request(
+            "application/x-www-form-urlencoded").form()).items()}
+        return starlette, await posted_form(request("application/x-www-form-urlencoded; charset=utf-8"))
+
+    starlette, ours = asyncio.run(both())
+    assert ours == starlette
+
+
+def test_a_form_with_too_many_fields_gets_400(client):
+    response = client.post("/twilio/messages", content="&".join(f"f{n}=1" for n in range(1001)).encode(),
+                           headers={"content-type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"})
+    assert response.status_code == 400
