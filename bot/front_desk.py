@@ -216,17 +216,23 @@ class FrontDesk:
         self.customer.name = name
 
     def request_deposit(self, booking_id: int) -> Deposit:
-        booking = self._own_booking(booking_id)
+        """The deposit link for the customer's hold: the one already sent, or a new checkout, after which the hold
+        waits for the payment until the checkout expires. The booking is read and changed as a plain row
+        (queries.keep_unconfirmed: a hold stays unconfirmed here); confirming one with no deposit goes through
+        the ORM."""
+        booking = queries.held_booking(self.session, booking_id=booking_id)
+        if booking is None or booking.customer_id != self.customer.id:
+            return Deposit(link=None, amount_cents=0, status=BookingStatus.EXPIRED.value)
         row = next(s for s in self.service_rows if s.id == booking.service_id)
-        if BookingStatus(booking.status) not in HOLDING or not booking.hold_expires_at \
-                or booking.hold_expires_at <= self.now:
+        status = BookingStatus(booking.status)
+        if status not in HOLDING or not booking.hold_expires_at or booking.hold_expires_at <= self.now:
             # Lapsed (the dispatcher may not have said so yet): the time is no longer kept for them.
             return Deposit(link=None, amount_cents=booking.deposit_cents, status=BookingStatus.EXPIRED.value)
         if booking.deposit_cents <= 0:
-            status = finalise(self.session, booking, business=self.business, customer=self.customer,
-                              service=row, now=self.now)
+            status = finalise(self.session, self._own_booking(booking_id), business=self.business,
+                              customer=self.customer, service=row, now=self.now)
             return Deposit(link=None, amount_cents=0, status=status)
-        earlier = queries.payments_for(self.session, booking_id=booking.id)
+        earlier = queries.payment_attempts(self.session, booking_id=booking.id)
         sent = next((p for p in earlier if p.status == "pending" and p.url), None)
         if sent is not None:  # one checkout per booking: asking again gets the link already sent
             return Deposit(link=sent.url, amount_cents=sent.amount_cents, status=booking.status)
@@ -250,16 +256,16 @@ class FrontDesk:
             # The failure is kept (the owner sees it); the next try is a new attempt with its own key.
             queries.insert_row(self.session, Payment, **attempt, status="failed", url="", expires_at=expires)
             # Keep the time held a little longer, so trying again in a minute still finds it.
-            self._hold_until(booking, max(booking.hold_expires_at or self.now,
-                                          self.now + timedelta(minutes=self.business.hold_minutes)))
+            self._hold_until(booking, status, max(booking.hold_expires_at,
+                                                  self.now + timedelta(minutes=self.business.hold_minutes)))
             return Deposit(link=None, amount_cents=booking.deposit_cents, status=booking.status, failed=True)
         queries.insert_row(self.session, Payment, **attempt, status="pending", url=checkout.url,
                            provider_ref=checkout.provider_ref, expires_at=checkout.expires_at or expires)
         if checkout.payer_ref:
             self.customer.payer_ref = checkout.payer_ref
-        booking.status = checked_move(BookingStatus(booking.status), BookingStatus.AWAITING_PAYMENT).value
-        self._hold_until(booking, expires)
-        return Deposit(link=checkout.url, amount_cents=booking.deposit_cents, status=booking.status)
+        waiting = checked_move(status, BookingStatus.AWAITING_PAYMENT)
+        self._hold_until(booking, waiting, expires)
+        return Deposit(link=checkout.url, amount_cents=booking.deposit_cents, status=waiting.value)
 
     def deposit_for(self, service: Service) -> int:
         """The deposit this customer pays for the service (bot/domain/deposit.py has the rule)."""
@@ -271,9 +277,10 @@ class FrontDesk:
                            past_no_shows=self.customer.no_show_count or 0,
                            no_show_deposit_cents=business.no_show_deposit_cents)
 
-    def _hold_until(self, booking: Booking, until: datetime) -> None:
-        booking.hold_expires_at = until
-        booking.updated_at = self.now
+    def _hold_until(self, booking: queries.HeldBooking, status: BookingStatus, until: datetime) -> None:
+        """The hold, now `status`, is kept until `until`, and so is its expiry."""
+        queries.keep_unconfirmed(self.session, booking_id=booking.id, before=BookingStatus(booking.status),
+                                 status=status, hold_expires_at=until, now=self.now)
         queries.move_open_due_work(self.session, booking_id=booking.id, kind=HOLD_EXPIRY, due_at=until)
 
     def calendar_line(self, booking_id: int) -> str:

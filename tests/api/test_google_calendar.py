@@ -161,6 +161,23 @@ def test_a_technicians_own_calendar_takes_their_bookings_and_a_new_technician_mo
     assert fake.calls[-2:] == [("delete", ALEX), ("upsert", SHOP)]
 
 
+def test_a_texted_hold_goes_on_the_calendar_when_paid_not_before(db_url, clock, fake, client, dispatcher):
+    """The deposit request changes its hold without the ORM (queries.keep_unconfirmed): as through the ORM, a hold
+    waiting for its deposit queues no sync and raises no revision; paying confirms it and queues the one sync."""
+    link(db_url, clock)
+    signed_post(client, twilio_form("tomorrow afternoon, full detail"))
+    signed_post(client, twilio_form("2"))
+    pay = replies(signed_post(client, twilio_form("Dana")))[0].split("/pay/")[1].split()[0]
+    with transaction(db_url) as session:
+        booking = session.exec(select(Booking)).one()
+    assert (booking.status, booking.revision) == ("awaiting_payment", 0)
+    assert syncs(db_url, booking.id) == []
+    client.post(f"/pay/{pay}")
+    dispatcher.tick()
+    assert [done for _, done, _ in syncs(db_url, booking.id)] == [True]
+    assert fake.live(SHOP)[0]["start"]["dateTime"] == "2026-03-11T14:00:00-05:00"
+
+
 def test_a_change_the_event_does_not_show_sends_nothing(db_url, clock, fake):
     link(db_url, clock)
     booking_id = book(db_url, clock, local(11, 14))
