@@ -380,8 +380,7 @@ def offers_for(session: Session, business: Business, service: Service, windows: 
 
 
 def finalise(session: Session, booking: Booking, *, business: Business, customer: Customer | CustomerRecord,
-             service: Service,
-             now: datetime) -> str:
+             service: Service, now: datetime) -> str:
     """Confirm a booking (or send it for approval), and tell the owner. Returns the new status."""
     target = BookingStatus.PENDING_APPROVAL if business.requires_approval else BookingStatus.CONFIRMED
     booking.status = checked_move(BookingStatus(booking.status), target).value

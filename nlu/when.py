@@ -334,8 +334,6 @@ class _Heard:
         self.past = False
 
 
-
-
 def _readers_at(toks: list[str]) -> list[int] | None:
     """Which readers can start at each token (see _readers_of); None when none can start anywhere."""
     readers_at = list(map(_READERS.get, toks))

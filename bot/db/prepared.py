@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Table, bindparam, insert
+from sqlalchemy import Dialect, Table, bindparam, insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, Update
 from sqlmodel import Session
 
 
@@ -131,9 +131,17 @@ def _columns(compiled: _Compiled, cursor) -> tuple[tuple[int, Callable], ...]:
     return compiled.columns
 
 
-def insert_of(table: Table, names: Iterable[str]) -> Insert:
-    """An INSERT of exactly these columns of `table` (a plain insert() lists every column the compiler knows)."""
-    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in names})
+def insert_of(table: Table, names: Iterable[str], *, dialect_insert: Callable[[Table], Insert] = insert) -> Insert:
+    """An INSERT of exactly these columns of `table` (a plain insert() lists every column the compiler knows); each
+    value is the parameter named after its column. `dialect_insert`: a dialect's own insert(), for its ON CONFLICT."""
+    return dialect_insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in names})
+
+
+def update_by_id(table: Table, names: Iterable[str], *, id_parameter: str) -> Update:
+    """An UPDATE of these columns of the row whose id is the parameter `id_parameter`; each column's new value is
+    the parameter "new_<column>" (a parameter may not share its column's name in an UPDATE's WHERE and SET)."""
+    return (update(table).where(table.c.id == bindparam(id_parameter))
+            .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names}))
 
 
 def _bound(compiled: _Compiled, given: Mapping[str, Any]) -> Sequence | dict:

@@ -19,7 +19,7 @@ from bot.domain.booking import FIRM, HOLDING, BookingStatus
 from bot.domain.phone import Channel
 from bot.domain.span import Span
 from bot.domain.travel import Place, place_at
-from bot.db.prepared import Prepared, insert_of
+from bot.db.prepared import Prepared, insert_of, update_by_id
 from bot.db.schedule_stamp import crew_of
 from bot.db.calendar_mirror import NOT_YET_CONFIRMED, busy_by_staff
 
@@ -223,9 +223,8 @@ _HELD_BOOKING = Prepared(select(*(_BOOKING.c[name] for name in HeldBooking.__dat
                          .where(_BOOKING.c.id == bindparam("booking_id")))
 _PAYMENT_ATTEMPTS = Prepared(select(Payment.status, Payment.url, Payment.amount_cents)
                              .where(Payment.booking_id == bindparam("booking_id")).order_by(Payment.id))
-_KEEP_UNCONFIRMED = Prepared(update(_BOOKING).where(_BOOKING.c.id == bindparam("booking_id")).values(
-    status=bindparam("new_status"), hold_expires_at=bindparam("new_hold_expires_at", type_=_BOOKING.c.hold_expires_at.type),
-    updated_at=bindparam("new_updated_at", type_=_BOOKING.c.updated_at.type)))
+_KEEP_UNCONFIRMED = Prepared(update_by_id(_BOOKING, ("status", "hold_expires_at", "updated_at"),
+                                          id_parameter="booking_id"))
 
 
 def held_booking(session: Session, *, booking_id: int) -> HeldBooking | None:
@@ -293,8 +292,8 @@ def _insert_inbound(dialect: str) -> Prepared:
     insert were two. ON CONFLICT is each dialect's own (SQLite and PostgreSQL both have this one); built on first
     use, when the engine has loaded its dialect: loading both at import slowed every cold start by nearly 30 ms."""
     table = Message.__table__
-    return Prepared(import_module(f"sqlalchemy.dialects.{dialect}").insert(table)
-                    .values({name: bindparam(name, type_=table.c[name].type) for name in _INBOUND_COLUMNS})
+    dialect_insert = import_module(f"sqlalchemy.dialects.{dialect}").insert
+    return Prepared(insert_of(table, _INBOUND_COLUMNS, dialect_insert=dialect_insert)
                     .on_conflict_do_nothing(index_elements=["provider_id"]).returning(table.c.id))
 
 

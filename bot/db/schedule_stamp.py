@@ -10,15 +10,16 @@ removed: the crew says whether the business has any, so offers to a business wit
 The stamp is renewed by a flush listener on every session, not by the edit paths: an owner API call,
 the owner page, an owner text ("off fri"), a seed or a test all write those rows through the ORM, and
 none of them can forget to. A write that bypasses the ORM (raw SQL on those tables) must renew the stamp
-itself; there is none in the code base (the tests' raw updates of the business do it: tests/conftest.py). Other processes see the new stamp on their next turn, because
-they read the business row in their own transaction.
+itself; there is none in the code base (the tests' raw updates of the business do it: tests/conftest.py).
+Other processes see the new stamp on their next turn, because they read the business row in their own
+transaction.
 """
 
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 from datetime import date, datetime, time, timedelta
+from typing import Generic, TypeVar
 from uuid import uuid4
 
 from sqlalchemy import event, inspect

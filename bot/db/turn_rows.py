@@ -23,10 +23,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select, update
+from sqlalchemy import Row, Select, bindparam, select
 from sqlmodel import Session
 
-from bot.db.prepared import Prepared, insert_of
+from bot.db.prepared import Prepared, insert_of, update_by_id
 from bot.db.schedule_stamp import KeptUnderStamp
 from bot.db.tables import Business, Conversation, Customer
 from bot.domain.phone import Channel
@@ -104,9 +104,7 @@ _BUSINESS = select(BUSINESS).where(BUSINESS.c.id == bindparam("business_id"))
 _INSERT_CUSTOMER = Prepared(insert_of(CUSTOMER, CUSTOMER_COLUMNS[1:]).returning(CUSTOMER.c.id))
 _INSERT_CONVERSATION = Prepared(insert_of(CONVERSATION, CONVERSATION_COLUMNS[1:]).returning(CONVERSATION.c.id))
 _SAVED_COLUMNS = ("flow", "state", "data", "version", "last_inbound_at", "updated_at")
-_SAVE_CONVERSATION = Prepared(update(CONVERSATION).where(CONVERSATION.c.id == bindparam("conversation_id"))
-                              .values({name: bindparam(f"new_{name}", type_=CONVERSATION.c[name].type)
-                                       for name in _SAVED_COLUMNS}))
+_SAVE_CONVERSATION = Prepared(update_by_id(CONVERSATION, _SAVED_COLUMNS, id_parameter="conversation_id"))
 
 
 @dataclass(frozen=True)
@@ -169,8 +167,7 @@ def save_customer(session: Session, customer: CustomerRecord) -> None:
 @lru_cache(maxsize=64)
 def _update_customer(names: tuple[str, ...]) -> Prepared:
     """The UPDATE of these customer columns, built once per set of columns (a turn changes one or two)."""
-    return Prepared(update(CUSTOMER).where(CUSTOMER.c.id == bindparam("customer_id"))
-                    .values({name: bindparam(f"new_{name}", type_=CUSTOMER.c[name].type) for name in names}))
+    return Prepared(update_by_id(CUSTOMER, names, id_parameter="customer_id"))
 
 
 def save_conversation(session: Session, conversation: ConversationRecord) -> None:
