@@ -4,8 +4,9 @@ Starts the app under uvicorn (one worker, loopback) on a fresh SQLite file, and 
 DATABASE_URL points at one; N simulated customers at once each run booking conversations ("tomorrow
 afternoon express wash", the address, "1", a name: four turns) until the conversation count or the time
 limit is reached. In the same run it drives bench/bare_app.py, which parses the same form and returns a
-fixed TwiML string. Prints turns/s, p50/p99 turn latency, the ratio to the bare endpoint, the server's
-peak RSS and the cold start (process start to the first answered webhook).
+fixed TwiML string, and bench/fixed_turn_app.py, the real app with the turn replaced by a fixed reply: the
+webhook's own cost, a ceiling no turn can beat. Prints turns/s, p50/p99 turn latency, the ratio to the bare
+endpoint, the server's peak RSS and the cold start (process start to the first answered webhook).
 
     python bench/turn_bench.py [--conversations 2000] [--concurrency 32] [--seconds 60]
 
@@ -189,6 +190,22 @@ def bench_bot(label: str, database_url: str, args: argparse.Namespace, bare_rate
         server.stop()
 
 
+def fixed_turn(database_url: str, args: argparse.Namespace, bare_rate: float) -> None:
+    """The app with every turn answered by a fixed reply: the most turns/s and the lowest latency the webhook
+    itself allows, whatever the turn does."""
+    prepare(database_url)
+    server = Server("bench.fixed_turn_app:app", {"DATABASE_URL": database_url, "REDIS_URL": ""})
+    try:
+        server.first_answer()
+        latencies, wall, failures = asyncio.run(drive(
+            server, conversations=args.conversations, concurrency=args.concurrency, seconds=args.seconds,
+            turns=CONVERSATION, prefix=998))
+        rate = report("app, turn fixed (ceiling)", latencies, wall, failures)
+        print(f"{'':<28} ratio to bare {rate / bare_rate:6.1%}")
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=2000, help="booking conversations (4 turns each)")
@@ -208,6 +225,8 @@ def main() -> None:
         bare_rate = report("bare endpoint", latencies, wall, failures)
     finally:
         bare.stop()
+    with tempfile.TemporaryDirectory(prefix="turn-bench-") as folder:
+        fixed_turn(f"sqlite:///{Path(folder) / 'bot.db'}", args, bare_rate)
 
     with tempfile.TemporaryDirectory(prefix="turn-bench-") as folder:
         bench_bot("SQLite", f"sqlite:///{Path(folder) / 'bot.db'}", args, bare_rate)
