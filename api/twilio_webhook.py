@@ -52,7 +52,7 @@ async def twilio_messages(request: Request) -> Response:
                       provider_id=form["MessageSid"], media_count=_int(form.get("NumMedia", "0")),
                       location=shared_location(form))
     with metrics.timed_turn() as turn:
-        result = await run_turn(settings.database_url, partial(
+        result = await run_turn(settings.database_url, settings.turn_threads, partial(
             receive_text, settings.database_url, inbound, now=clock(), payments=adapters.payments,
             understand=adapters.understand, public_base_url=settings.public_base_url, travel=adapters.travel,
             geocoder=adapters.geocoder))
@@ -79,19 +79,25 @@ async def twilio_status(request: Request, settings: SettingsDep, clock: ClockDep
     return Response(status_code=204)  # Twilio only needs a 2xx; anything else it retries
 
 
-async def run_turn(database_url: str, turn: Callable[[], TurnResult]) -> TurnResult:
-    """Run a turn (blocking database work) off the event loop. On SQLite on one thread of its own: the
-    database takes one writer at a time, so turns spread over the 40-thread pool only queued on the writer
-    lock, and every hand-over cost thread switches and a fight for the GIL with the event loop."""
-    if one_writer_at_a_time(database_url):
-        # As run_in_threadpool does: the turn's log lines keep the request id and conversation (contextvars).
-        return await asyncio.get_running_loop().run_in_executor(_sqlite_turns(), contextvars.copy_context().run, turn)
-    return await run_in_threadpool(turn)
+async def run_turn(database_url: str, threads: int, turn: Callable[[], TurnResult]) -> TurnResult:
+    """Run a turn (blocking database work) off the event loop, on threads kept for turns: one on SQLite, `threads`
+    (TURN_THREADS) on PostgreSQL.
+
+    SQLite takes one writer at a time, so turns spread over the 40-thread pool only queued on its write lock, and
+    every hand-over cost thread switches and a fight for the GIL with the event loop. PostgreSQL runs turns side by
+    side, but on 40 threads each turn got a fortieth of the interpreter, and a turn holding the business row (a
+    pick locks it until commit) kept every other pick waiting that long: in bench/turn_bench.py (32 customers,
+    800 conversations) the p99 was 2.6-3.2 s on the shared pool and 0.37-0.53 s on 4 threads, with as many turns
+    a second or more."""
+    count = 1 if one_writer_at_a_time(database_url) else threads
+    # As run_in_threadpool does: the turn's log lines keep the request id and conversation (contextvars).
+    return await asyncio.get_running_loop().run_in_executor(_turn_threads(count), contextvars.copy_context().run,
+                                                            turn)
 
 
-@lru_cache(maxsize=1)
-def _sqlite_turns() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-turn")
+@lru_cache(maxsize=4)
+def _turn_threads(count: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="turn")
 
 
 async def signed_form(request: Request, settings: Settings) -> dict[str, str]:

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('data') / 'bot.db'}"
@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     rasa_url: str | None = None
     # How often the in-process dispatcher of the embedded default looks for due work.
     dispatcher_interval_seconds: float = 2.0
+    # Texts answered at once on PostgreSQL (SQLite answers one at a time: it takes one writer at a time). More
+    # threads overlap more database round trips, but each turn then waits longer for the interpreter, and for the
+    # business row a pick locks: measured in bench/turn_bench.py, 4 beat the 40 of the shared thread pool.
+    turn_threads: int = Field(default=4, ge=1, le=64)
     # "production": refuse to start without the secrets that lock the public doors (production_problems);
     # logs are JSON lines. Anything else: the embedded default for trying it.
     app_env: str = "development"
