@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -162,48 +165,60 @@ async def drive(server: Server, *, conversations: int, concurrency: int, seconds
     return latencies, time.perf_counter() - started, failures
 
 
-def report(name: str, latencies: list[float], wall: float, failures: int) -> float:
+@dataclass(frozen=True)
+class Phase:
+    """What one server did under the customers: requests/s, p99 (ms), conversations run, cold start (s)."""
+
+    rate: float
+    p99: float
+    conversations: int
+    cold: float
+
+
+def run_phase(name: str, server: Server, args: argparse.Namespace, prefix: int) -> Phase:
+    """Wait for the server's first answer, drive the customers at it, print a line of figures."""
+    cold = server.first_answer()
+    latencies, wall, failures = asyncio.run(drive(
+        server, conversations=args.conversations, concurrency=args.concurrency, seconds=args.seconds,
+        turns=CONVERSATION, prefix=prefix))
     ms = sorted(x * 1000 for x in latencies)
     rate = len(ms) / wall
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     print(f"{name:<28} {len(ms):>7} requests  {rate:>8.0f}/s  p50 {statistics.median(ms):6.1f} ms  "
           f"p99 {p99:6.1f} ms  failed {failures}")
-    return rate
+    return Phase(rate, p99, len(ms) // len(CONVERSATION), cold)
+
+
+@contextmanager
+def serving(app: str, database_url: str | None = None) -> Iterator[Server]:
+    """A uvicorn worker serving `app`, on a database migrated and seeded first when one is given."""
+    env = {}
+    if database_url is not None:
+        prepare(database_url)
+        env = {"DATABASE_URL": database_url, "REDIS_URL": ""}
+    server = Server(app, env)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def bench_bot(label: str, database_url: str, args: argparse.Namespace, bare_rate: float) -> None:
-    prepare(database_url)
-    server = Server("api.main:app", {"DATABASE_URL": database_url, "REDIS_URL": ""})
-    try:
-        cold = server.first_answer()
-        latencies, wall, failures = asyncio.run(drive(
-            server, conversations=args.conversations, concurrency=args.concurrency, seconds=args.seconds,
-            turns=CONVERSATION, prefix=int(time.time()) % 900 + 100))
-        rate = report(f"bot turns ({label})", latencies, wall, failures)
-        p99 = sorted(latencies)[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-        conversations = len(latencies) // len(CONVERSATION)
-        print(f"{'':<28} ratio to bare {rate / bare_rate:6.1%}  peak RSS {server.peak_rss_mb():.0f} MB after "
-              f"{conversations} conversations  cold start {cold:.2f} s")
-        print(f"{'':<28} targets: p99<50 ms {'met' if p99 < 50 else 'MISSED'}; ratio>=25% "
-              f"{'met' if rate / bare_rate >= 0.25 else 'MISSED'}; cold start<1.5 s {'met' if cold < 1.5 else 'MISSED'}")
-    finally:
-        server.stop()
+    with serving("api.main:app", database_url) as server:
+        bot = run_phase(f"bot turns ({label})", server, args, prefix=int(time.time()) % 900 + 100)
+        ratio = bot.rate / bare_rate
+        print(f"{'':<28} ratio to bare {ratio:6.1%}  peak RSS {server.peak_rss_mb():.0f} MB after "
+              f"{bot.conversations} conversations  cold start {bot.cold:.2f} s")
+        print(f"{'':<28} targets: p99<50 ms {'met' if bot.p99 < 50 else 'MISSED'}; ratio>=25% "
+              f"{'met' if ratio >= 0.25 else 'MISSED'}; cold start<1.5 s {'met' if bot.cold < 1.5 else 'MISSED'}")
 
 
 def fixed_turn(database_url: str, args: argparse.Namespace, bare_rate: float) -> None:
     """The app with every turn answered by a fixed reply: the most turns/s and the lowest latency the webhook
     itself allows, whatever the turn does."""
-    prepare(database_url)
-    server = Server("bench.fixed_turn_app:app", {"DATABASE_URL": database_url, "REDIS_URL": ""})
-    try:
-        server.first_answer()
-        latencies, wall, failures = asyncio.run(drive(
-            server, conversations=args.conversations, concurrency=args.concurrency, seconds=args.seconds,
-            turns=CONVERSATION, prefix=998))
-        rate = report("app, turn fixed (ceiling)", latencies, wall, failures)
-        print(f"{'':<28} ratio to bare {rate / bare_rate:6.1%}")
-    finally:
-        server.stop()
+    with serving("bench.fixed_turn_app:app", database_url) as server:
+        rate = run_phase("app, turn fixed (ceiling)", server, args, prefix=998).rate
+    print(f"{'':<28} ratio to bare {rate / bare_rate:6.1%}")
 
 
 def main() -> None:
@@ -216,15 +231,8 @@ def main() -> None:
           f"{args.seconds:.0f} s per phase, one uvicorn worker on loopback")
 
     compile_bytecode()
-    bare = Server("bench.bare_app:app", {})
-    try:
-        bare.first_answer()
-        latencies, wall, failures = asyncio.run(drive(
-            bare, conversations=args.conversations, concurrency=args.concurrency, seconds=args.seconds,
-            turns=CONVERSATION, prefix=999))
-        bare_rate = report("bare endpoint", latencies, wall, failures)
-    finally:
-        bare.stop()
+    with serving("bench.bare_app:app") as bare:
+        bare_rate = run_phase("bare endpoint", bare, args, prefix=999).rate
     with tempfile.TemporaryDirectory(prefix="turn-bench-") as folder:
         fixed_turn(f"sqlite:///{Path(folder) / 'bot.db'}", args, bare_rate)
 
